@@ -1,0 +1,64 @@
+# dcimanager: `make demo` runs the whole flow against the emulator; `make test` runs every
+# test. Both install what is missing (scripts/install-deps.sh) and share one release build.
+CARGO    ?= cargo
+CC       ?= cc
+RELEASE  := target/release
+LIB      := $(RELEASE)/libdcimanager.so
+EMULATOR := $(RELEASE)/dcimanager-emulator
+CBUILD   := target/c
+CFLAGS_C := -std=c11 -Wall -Wextra -Werror -pedantic -g -Iinclude
+LDFLAGS_C := -L$(RELEASE) -ldcimanager -Wl,-rpath,$(abspath $(RELEASE)) -lpthread
+VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --quiet
+C_TESTS  := $(patsubst tests/c/%.c,$(CBUILD)/%,$(wildcard tests/c/test_*.c))
+
+.PHONY: all deps build demo test test-rust test-c check-header header lint fmt clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+# One release build of the library (rlib, cdylib, staticlib) and the emulator for every suite.
+build: deps
+	$(CARGO) build --release --locked
+
+header:
+	$(CARGO) run --release --locked -q -p gen-header
+
+check-header:
+	$(CARGO) run --release --locked -q -p gen-header -- --check
+
+$(CBUILD)/%: tests/c/%.c tests/c/check.h include/dcimanager.h $(LIB)
+	@mkdir -p $(CBUILD)
+	$(CC) $(CFLAGS_C) -D_POSIX_C_SOURCE=200809L $< -o $@ $(LDFLAGS_C)
+
+$(CBUILD)/demo: examples/c/demo.c include/dcimanager.h $(LIB)
+	@mkdir -p $(CBUILD)
+	$(CC) $(CFLAGS_C) $< -o $@ $(LDFLAGS_C)
+
+demo: build $(CBUILD)/demo
+	$(CARGO) build --release --locked -q --example quickstart
+	@echo "== C example (examples/c/demo.c) against the emulator =="
+	@scripts/with-emulator.sh $(CBUILD)/demo
+	@echo
+	@echo "== Rust example (examples/quickstart.rs) against the emulator =="
+	@scripts/with-emulator.sh $(RELEASE)/examples/quickstart
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+test-rust: build
+	$(CARGO) test --release --locked
+
+test-c: build $(C_TESTS)
+	@for t in $(C_TESTS); do \
+	  echo "== $$t (valgrind)"; \
+	  scripts/with-emulator.sh $(VALGRIND) $$t || exit 1; \
+	done
+
+test: build check-header lint test-rust test-c
+	@echo "make test: all suites passed"
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what `make test` and `make demo` need beyond the Rust toolchain, when missing:
+# a C compiler and valgrind (Debian packages). Idempotent and quiet when all is there.
+set -euo pipefail
+need=()
+command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+if ((${#need[@]})); then
+  echo "installing: ${need[*]}"
+  sudo=""; [[ $(id -u) -eq 0 ]] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v cargo >/dev/null 2>&1 || { echo "cargo (Rust) is required: https://rustup.rs" >&2; exit 1; }

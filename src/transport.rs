@@ -1,0 +1,253 @@
+//! One HTTP exchange over the shared connection pool (a ureq `Agent`), and the mapping of
+//! transport failures onto [`Error`] kinds, telling failures before the request was sent from
+//! those after it.
+
+use std::io;
+use std::time::Duration;
+
+use ureq::config::Config;
+use ureq::http::{self, HeaderMap, Method, Uri};
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::Agent;
+
+use crate::error::Error;
+use crate::retry::Failure;
+use crate::tls::TlsSettings;
+
+/// The `User-Agent` this library sends.
+pub const USER_AGENT: &str = concat!("dcimanager/", env!("CARGO_PKG_VERSION"));
+
+/// A connection pool with its TLS settings. Cheap to clone (the pool is shared).
+#[derive(Clone)]
+pub(crate) struct Transport {
+    agent: Agent,
+}
+
+/// An HTTP answer, body read to the end (so the connection went back to the pool).
+pub(crate) struct RawResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl crate::retry::Answer for RawResponse {
+    fn status(&self) -> u16 {
+        self.status
+    }
+    fn retry_after(&self) -> Option<&str> {
+        self.headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+    }
+}
+
+impl Transport {
+    pub fn new(tls: &TlsSettings) -> Self {
+        let config = Agent::config_builder()
+            .tls_config(tls.to_ureq())
+            // Statuses are ours to interpret: 503 headers and API error bodies stay readable.
+            .http_status_as_error(false)
+            // Redirects are never followed: the token must not travel to another origin.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            // Proxies are not taken from the environment.
+            .proxy(None)
+            .user_agent(USER_AGENT)
+            .accept("application/json")
+            .max_idle_connections(64)
+            .max_idle_connections_per_host(64)
+            .build();
+        Transport {
+            agent: Agent::with_parts(config, DefaultConnector::default(), InlineResolver),
+        }
+    }
+
+    /// Sends one request and reads its whole answer.
+    #[allow(clippy::too_many_arguments)]
+    pub fn send(
+        &self,
+        method: &Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        timeout: Option<Duration>,
+        connect_timeout: Option<Duration>,
+        max_body: u64,
+    ) -> Result<RawResponse, Failure> {
+        let mut builder = http::Request::builder().method(method.clone()).uri(url);
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        let connect_timeout = match (connect_timeout, timeout) {
+            (Some(c), Some(t)) => Some(c.min(t)),
+            (c, t) => c.or(t),
+        };
+        let result = match body {
+            Some(b) => {
+                let req = builder.body(b).map_err(invalid)?;
+                let req = self
+                    .agent
+                    .configure_request(req)
+                    .timeout_global(timeout)
+                    .timeout_connect(connect_timeout)
+                    .build();
+                self.agent.run(req)
+            }
+            None => {
+                let req = builder.body(()).map_err(invalid)?;
+                let req = self
+                    .agent
+                    .configure_request(req)
+                    .timeout_global(timeout)
+                    .timeout_connect(connect_timeout)
+                    .build();
+                self.agent.run(req)
+            }
+        };
+        let response = result.map_err(failure)?;
+        let (parts, mut body) = response.into_parts();
+        let bytes = body
+            .with_config()
+            .limit(max_body)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(n) => Failure {
+                    error: Error::Decode {
+                        message: format!("the response body exceeds the limit of {n} bytes"),
+                        excerpt: String::new(),
+                    },
+                    sent: true,
+                },
+                other => failure(other),
+            })?;
+        Ok(RawResponse {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body: bytes,
+        })
+    }
+}
+
+fn invalid(e: http::Error) -> Failure {
+    Failure {
+        error: Error::invalid(format!("cannot build the request: {e}")),
+        sent: false,
+    }
+}
+
+/// Maps a ureq error onto our kinds. `sent` is false only when the connection itself could
+/// not be made, so the server cannot have seen the request.
+fn failure(e: ureq::Error) -> Failure {
+    use ureq::Timeout as T;
+    let (error, sent) = match e {
+        ureq::Error::Timeout(t) => {
+            let before = matches!(t, T::Resolve | T::Connect);
+            let phase = match t {
+                T::Resolve => "resolving the host",
+                T::Connect => "connecting",
+                T::SendRequest | T::SendBody => "sending the request",
+                T::RecvResponse => "waiting for the answer",
+                T::RecvBody => "reading the answer",
+                _ => "the request",
+            };
+            (
+                Error::Timeout(format!("no progress while {phase}")),
+                !before,
+            )
+        }
+        ureq::Error::HostNotFound => (Error::Connect("host not found".into()), false),
+        ureq::Error::ConnectionFailed => (Error::Connect("could not connect".into()), false),
+        ureq::Error::Io(io) if tls_cause(&io).is_some() => {
+            (Error::Tls(tls_cause(&io).unwrap_or_default()), false)
+        }
+        ureq::Error::Io(io) => match io.kind() {
+            io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::HostUnreachable
+            | io::ErrorKind::NetworkUnreachable
+            | io::ErrorKind::NetworkDown
+            | io::ErrorKind::AddrNotAvailable => (Error::Connect(io.to_string()), false),
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
+                (Error::Timeout(format!("no progress: {io}")), true)
+            }
+            io::ErrorKind::UnexpectedEof => (
+                Error::Connect("the server closed the connection without a complete answer".into()),
+                true,
+            ),
+            _ => (Error::Connect(format!("connection lost: {io}")), true),
+        },
+        ureq::Error::Tls(m) => (Error::Tls(m.to_string()), false),
+        ureq::Error::Rustls(r) => (Error::Tls(r.to_string()), false),
+        ureq::Error::Pem(p) => (Error::Tls(p.to_string()), false),
+        ureq::Error::Protocol(p) => (
+            Error::Connect(format!("the server broke the HTTP exchange: {p}")),
+            true,
+        ),
+        ureq::Error::LargeResponseHeader(n, max) => (
+            Error::Decode {
+                message: format!("response headers of {n} bytes exceed the limit of {max}"),
+                excerpt: String::new(),
+            },
+            true,
+        ),
+        ureq::Error::BadUri(m) => (Error::invalid(format!("bad URL: {m}")), false),
+        ureq::Error::Http(h) => (
+            Error::invalid(format!("cannot build the request: {h}")),
+            false,
+        ),
+        other => (Error::Connect(other.to_string()), true),
+    };
+    Failure { error, sent }
+}
+
+/// The TLS error inside an I/O error, if that is what it is (rustls reports handshake
+/// failures through the stream's I/O errors).
+fn tls_cause(io: &io::Error) -> Option<String> {
+    io.get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        .map(|e| e.to_string())
+}
+
+/// Resolves host names on the calling thread. ureq's default resolver starts a thread per
+/// lookup when a timeout is set; this library starts no threads (it must stay safe in
+/// processes that fork, such as PHP-FPM). IP literals need no lookup; a name lookup is
+/// bounded by the system resolver's own timeouts.
+#[derive(Debug)]
+struct InlineResolver;
+
+impl Resolver for InlineResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        _timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+        let authority = uri
+            .authority()
+            .ok_or_else(|| ureq::Error::BadUri(format!("{uri} has no host")))?;
+        let port = authority
+            .port_u16()
+            .unwrap_or(if uri.scheme_str() == Some("http") {
+                80
+            } else {
+                443
+            });
+        let host = authority.host();
+        let literal = host.trim_start_matches('[').trim_end_matches(']');
+        let mut out = self.empty();
+        if let Ok(ip) = literal.parse::<IpAddr>() {
+            out.push(SocketAddr::new(ip, port));
+            return Ok(out);
+        }
+        let found = (host, port).to_socket_addrs()?;
+        for addr in config.ip_family().keep_wanted(found).take(16) {
+            out.push(addr);
+        }
+        if out.is_empty() {
+            Err(ureq::Error::HostNotFound)
+        } else {
+            Ok(out)
+        }
+    }
+}

@@ -1,0 +1,94 @@
+/* Minimal test helpers for the C tests: CHECK counts, prints failures, and the summary line
+ * "N passed, N failed" closes the run. Also a tiny way to reach the emulator's control
+ * endpoints through the library itself (they share the client's origin). */
+#ifndef DCI_TEST_CHECK_H
+#define DCI_TEST_CHECK_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dcimanager.h"
+
+static int checks_passed = 0;
+static int checks_failed = 0;
+
+#define CHECK(cond)                                                                     \
+    do {                                                                                \
+        if (cond) {                                                                     \
+            checks_passed++;                                                            \
+        } else {                                                                        \
+            checks_failed++;                                                            \
+            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__,      \
+                    __LINE__, #cond, dci_last_error_message());                        \
+        }                                                                               \
+    } while (0)
+
+#define CHECK_STATUS(expr, expected)                                                    \
+    do {                                                                                \
+        dci_status got_ = (expr);                                                       \
+        if (got_ == (expected)) {                                                       \
+            checks_passed++;                                                            \
+        } else {                                                                        \
+            checks_failed++;                                                            \
+            fprintf(stderr, "%s:%d: %s returned %s, expected %s (last error: %s)\n",     \
+                    __FILE__, __LINE__, #expr, dci_status_name(got_),                  \
+                    dci_status_name(expected), dci_last_error_message());              \
+        }                                                                               \
+    } while (0)
+
+static inline int check_summary(const char *name) {
+    printf("%s: %d passed, %d failed\n", name, checks_passed, checks_failed);
+    return checks_failed == 0 ? 0 : 1;
+}
+
+static inline const char *env_or_die(const char *name) {
+    const char *v = getenv(name);
+    if (!v || !*v) {
+        fprintf(stderr, "set %s (the test runner does)\n", name);
+        exit(2);
+    }
+    return v;
+}
+
+/* A client for the emulator named by $DCI_URL, trusting $DCI_CA when set. */
+static inline dci_client *test_client(void) {
+    dci_client *c = dci_client_new(env_or_die("DCI_URL"));
+    const char *ca = getenv("DCI_CA");
+    if (!c) {
+        fprintf(stderr, "dci_client_new: %s\n", dci_last_error_message());
+        exit(2);
+    }
+    if (ca && *ca && dci_client_set_ca_file(c, ca) != DCI_OK) {
+        fprintf(stderr, "dci_client_set_ca_file: %s\n", dci_last_error_message());
+        exit(2);
+    }
+    return c;
+}
+
+/* Sends a control call (e.g. POST /emulator/faults) and returns the HTTP status. */
+static inline int control(dci_client *c, const char *method, const char *path, const char *json) {
+    dci_response *r = NULL;
+    dci_client_request(c, method, path, json, &r);
+    int status = r ? dci_response_status(r) : 0;
+    dci_response_free(r);
+    return status;
+}
+
+/* Counts the log entries whose text contains `needle` (a crude but honest check: the log is
+ * JSON with one object per request). */
+static inline int log_count(dci_client *c, const char *needle) {
+    dci_response *r = NULL;
+    int n = 0;
+    if (dci_client_request(c, "GET", "/emulator/requests", NULL, &r) == DCI_OK) {
+        const char *p = dci_response_body(r, NULL);
+        while ((p = strstr(p, needle)) != NULL) {
+            n++;
+            p += strlen(needle);
+        }
+    }
+    dci_response_free(r);
+    return n;
+}
+
+#endif

@@ -1,0 +1,141 @@
+/* Every exported function with NULL for each pointer and with invalid UTF-8: an error status
+ * (or NULL / a no-op), never a crash. Needs no server. */
+#include "check.h"
+
+static const char BAD[] = {'a', (char)0xff, 'b', 0};
+
+#define INVALID DCI_ERROR_INVALID_ARGUMENT
+
+int main(void) {
+    char *s = (char *)0x1; /* out-params must stay untouched on failure */
+    dci_response *resp = NULL;
+
+    CHECK(strcmp(dci_version(), "") != 0);
+    CHECK(strcmp(dci_status_name(DCI_ERROR_TLS), "DCI_ERROR_TLS") == 0);
+    CHECK(strcmp(dci_status_name(-1), "DCI_UNKNOWN") == 0);
+    CHECK(strcmp(dci_last_error_message(), "") == 0);
+
+    /* Construction. */
+    CHECK(dci_client_new(NULL) == NULL);
+    CHECK(strstr(dci_last_error_message(), "NULL") != NULL);
+    CHECK(dci_client_new(BAD) == NULL);
+    CHECK(strstr(dci_last_error_message(), "UTF-8") != NULL);
+    CHECK(dci_client_new("ftp://example.com") == NULL);
+    CHECK(dci_client_new("https://example.com/api") == NULL);
+    dci_client_free(NULL);
+
+    dci_client *c = dci_client_new("http://127.0.0.1:9");
+    CHECK(c != NULL);
+    CHECK(strcmp(dci_last_error_message(), "") == 0);
+
+    /* A NULL client everywhere. */
+    CHECK_STATUS(dci_client_set_verify_tls(NULL, true), INVALID);
+    CHECK_STATUS(dci_client_set_ca_file(NULL, "/x"), INVALID);
+    CHECK_STATUS(dci_client_set_ca_pem(NULL, "x", 1), INVALID);
+    CHECK_STATUS(dci_client_set_timeout_ms(NULL, 1), INVALID);
+    CHECK_STATUS(dci_client_set_connect_timeout_ms(NULL, 1), INVALID);
+    CHECK_STATUS(dci_client_set_retry(NULL, 1, 0.1), INVALID);
+    CHECK_STATUS(dci_client_set_retry_deadline_ms(NULL, 1), INVALID);
+    CHECK_STATUS(dci_client_set_retry_post(NULL, true), INVALID);
+    CHECK_STATUS(dci_client_set_max_body_size(NULL, 1), INVALID);
+    CHECK_STATUS(dci_client_login(NULL, "a", "b"), INVALID);
+    CHECK_STATUS(dci_client_login_with_key(NULL, "k"), INVALID);
+    CHECK_STATUS(dci_client_set_token(NULL, "t"), INVALID);
+    CHECK_STATUS(dci_client_token(NULL, &s), INVALID);
+    CHECK_STATUS(dci_client_create_key(NULL, "u", &s), INVALID);
+    CHECK_STATUS(dci_client_key_login_url(NULL, "k", &s), INVALID);
+    CHECK_STATUS(dci_client_create_token(NULL, "2030-01-01 00:00:00", "d", &s), INVALID);
+    CHECK_STATUS(dci_client_set_token_ttl(NULL, "5"), INVALID);
+    CHECK_STATUS(dci_client_whoami(NULL, &s), INVALID);
+    CHECK_STATUS(dci_client_logout(NULL), INVALID);
+    CHECK_STATUS(dci_client_request(NULL, "GET", "x", NULL, &resp), INVALID);
+    CHECK(s == (char *)0x1);
+
+    /* NULL and non-UTF-8 strings, NULL out-params. */
+    CHECK_STATUS(dci_client_set_ca_file(c, NULL), INVALID);
+    CHECK_STATUS(dci_client_set_ca_file(c, BAD), INVALID);
+    CHECK_STATUS(dci_client_set_ca_file(c, "/nonexistent/ca.pem"), INVALID);
+    CHECK(strstr(dci_last_error_message(), "/nonexistent/ca.pem") != NULL);
+    CHECK_STATUS(dci_client_set_ca_pem(c, NULL, 3), INVALID);
+    CHECK_STATUS(dci_client_set_ca_pem(c, "not a pem", 9), INVALID);
+    CHECK_STATUS(dci_client_set_retry(c, 3, -1.0), INVALID);
+    CHECK_STATUS(dci_client_login(c, NULL, "p"), INVALID);
+    CHECK_STATUS(dci_client_login(c, "e", NULL), INVALID);
+    CHECK_STATUS(dci_client_login(c, BAD, "p"), INVALID);
+    CHECK_STATUS(dci_client_login(c, "e", BAD), INVALID);
+    CHECK_STATUS(dci_client_login(c, "", "p"), INVALID);
+    CHECK_STATUS(dci_client_login_with_key(c, NULL), INVALID);
+    CHECK_STATUS(dci_client_login_with_key(c, BAD), INVALID);
+    CHECK_STATUS(dci_client_set_token(c, NULL), INVALID);
+    CHECK_STATUS(dci_client_set_token(c, BAD), INVALID);
+    CHECK_STATUS(dci_client_set_token(c, "tok\r\nX-Evil: 1"), INVALID);
+    CHECK(strstr(dci_last_error_message(), "X-Evil") == NULL);
+    CHECK_STATUS(dci_client_token(c, NULL), INVALID);
+    CHECK_STATUS(dci_client_create_key(c, NULL, &s), INVALID);
+    CHECK_STATUS(dci_client_create_key(c, BAD, &s), INVALID);
+    CHECK_STATUS(dci_client_create_key(c, "u", NULL), INVALID);
+    CHECK_STATUS(dci_client_key_login_url(c, NULL, &s), INVALID);
+    CHECK_STATUS(dci_client_key_login_url(c, BAD, &s), INVALID);
+    CHECK_STATUS(dci_client_key_login_url(c, "k", NULL), INVALID);
+    CHECK_STATUS(dci_client_create_token(c, NULL, "d", &s), INVALID);
+    CHECK_STATUS(dci_client_create_token(c, BAD, "d", &s), INVALID);
+    CHECK_STATUS(dci_client_create_token(c, "2030-01-01 00:00:00", BAD, &s), INVALID);
+    CHECK_STATUS(dci_client_create_token(c, "2030-01-01 00:00:00", "d", NULL), INVALID);
+    CHECK_STATUS(dci_client_create_token(c, "tomorrow", "d", &s), INVALID);
+    CHECK_STATUS(dci_client_set_token_ttl(c, NULL), INVALID);
+    CHECK_STATUS(dci_client_set_token_ttl(c, BAD), INVALID);
+    CHECK_STATUS(dci_client_whoami(c, NULL), INVALID);
+    CHECK_STATUS(dci_client_request(c, NULL, "x", NULL, &resp), INVALID);
+    CHECK_STATUS(dci_client_request(c, "GET", NULL, NULL, &resp), INVALID);
+    CHECK_STATUS(dci_client_request(c, BAD, "x", NULL, &resp), INVALID);
+    CHECK_STATUS(dci_client_request(c, "GET", BAD, NULL, &resp), INVALID);
+    CHECK_STATUS(dci_client_request(c, "POST", "x", BAD, &resp), INVALID);
+    CHECK_STATUS(dci_client_request(c, "POST", "x", "{not json", &resp), INVALID);
+    CHECK_STATUS(dci_client_request(c, "GET", "x", NULL, NULL), INVALID);
+    CHECK_STATUS(dci_client_request(c, "GET", "http://evil.example.com/api/x", NULL, &resp), INVALID);
+    CHECK_STATUS(dci_client_request(c, "GET", "x\r\nHost: evil", NULL, &resp), INVALID);
+    CHECK(resp == NULL);
+    CHECK_STATUS(dci_encode_component(NULL, &s), INVALID);
+    CHECK_STATUS(dci_encode_component(BAD, &s), INVALID);
+    CHECK_STATUS(dci_encode_component("x", NULL), INVALID);
+    CHECK(s == (char *)0x1);
+    CHECK(dci_last_error_api_code() == 0);
+    CHECK(dci_last_error_http_status() == 0);
+
+    /* Calls that work without a server. */
+    char *token = (char *)0x1;
+    CHECK_STATUS(dci_client_token(c, &token), DCI_OK);
+    CHECK(token == NULL);
+    CHECK_STATUS(dci_client_set_token(c, "24-cee181d2-ccaa-4b64-a229-234aa7a25db6"), DCI_OK);
+    CHECK_STATUS(dci_client_token(c, &token), DCI_OK);
+    CHECK(token && strcmp(token, "24-cee181d2-ccaa-4b64-a229-234aa7a25db6") == 0);
+    dci_string_free(token);
+    char *url = NULL;
+    CHECK_STATUS(dci_client_key_login_url(c, "4-74e7c0e9", &url), DCI_OK);
+    CHECK(url && strcmp(url, "http://127.0.0.1:9/auth/key-v4/4-74e7c0e9") == 0);
+    dci_string_free(url);
+    char *enc = NULL;
+    CHECK_STATUS(dci_encode_component("a+b (c)'@", &enc), DCI_OK);
+    CHECK(enc && strcmp(enc, "a%2Bb%20%28c%29%27%40") == 0);
+    dci_string_free(enc);
+    CHECK_STATUS(dci_client_set_timeout_ms(c, 0), DCI_OK);
+    CHECK_STATUS(dci_client_set_verify_tls(c, false), DCI_OK);
+    CHECK_STATUS(dci_client_set_verify_tls(c, true), DCI_OK);
+    /* Nothing listens on port 9: a connect error, after the retries. */
+    CHECK_STATUS(dci_client_set_retry(c, 0, 0.0), DCI_OK);
+    CHECK_STATUS(dci_client_request(c, "GET", "dci/v3/server", NULL, &resp), DCI_ERROR_CONNECT);
+    CHECK(resp == NULL);
+    CHECK(strlen(dci_last_error_message()) > 0);
+    CHECK(strstr(dci_last_error_message(), "24-cee181d2") == NULL);
+
+    /* Getters and frees accept NULL. */
+    CHECK(dci_response_status(NULL) == 0);
+    size_t len = 7;
+    CHECK(dci_response_body(NULL, &len) == NULL);
+    CHECK(len == 7);
+    dci_response_free(NULL);
+    dci_string_free(NULL);
+
+    dci_client_free(c);
+    return check_summary("test_args");
+}

@@ -1,0 +1,161 @@
+/* The whole flow and every error kind through the C ABI, against the emulator named by
+ * $DCI_URL (TLS, trusted through $DCI_CA). */
+#include <time.h>
+
+#include "check.h"
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+int main(void) {
+    dci_client *c = test_client();
+    dci_response *r = NULL;
+    size_t len = 0;
+
+    /* Login, whoami, the token. */
+    CHECK_STATUS(dci_client_login(c, "admin@example.com", "secret"), DCI_OK);
+    char *me = NULL;
+    CHECK_STATUS(dci_client_whoami(c, &me), DCI_OK);
+    CHECK(me && strstr(me, "\"admin@example.com\"") != NULL);
+    dci_string_free(me);
+    char *token = NULL;
+    CHECK_STATUS(dci_client_token(c, &token), DCI_OK);
+    CHECK(token && strlen(token) > 10);
+
+    /* Requests: list, one server, headers actually sent. */
+    CHECK_STATUS(dci_client_request(c, "GET", "dci/v3/server?limit=0,3", NULL, &r), DCI_OK);
+    CHECK(dci_response_status(r) == 200);
+    const char *body = dci_response_body(r, &len);
+    CHECK(body && len == strlen(body));
+    CHECK(strstr(body, "\"size\":1000") != NULL);
+    dci_response_free(r);
+    CHECK_STATUS(dci_client_request(c, "GET", "dci/v3/server/2", NULL, &r), DCI_OK);
+    CHECK(strstr(dci_response_body(r, NULL), "\"srv2.example.com\"") != NULL);
+    dci_response_free(r);
+    char needle[512];
+    snprintf(needle, sizeof needle, "\"x-xsrf-token\":\"%s\"", token);
+    CHECK(log_count(c, needle) >= 2);
+    snprintf(needle, sizeof needle, "\"cookie\":\"ses6=%s\"", token);
+    CHECK(log_count(c, needle) >= 2);
+    CHECK(log_count(c, "\"isp-box-instance\":\"true\"") >= 2);
+
+    /* A POST without a body sends {}. */
+    CHECK_STATUS(dci_client_request(c, "POST", "dci/v3/server/2/power_reset", NULL, &r), DCI_OK);
+    dci_response_free(r);
+
+    /* Long-lived token: returned, not swapped in. */
+    char *long_token = NULL;
+    CHECK_STATUS(dci_client_create_token(c, "2030-01-31 00:00:00", "c test", &long_token), DCI_OK);
+    char *current = NULL;
+    CHECK_STATUS(dci_client_token(c, &current), DCI_OK);
+    CHECK(long_token && current && strcmp(current, token) == 0 && strcmp(long_token, token) != 0);
+    dci_string_free(current);
+    CHECK_STATUS(dci_client_set_token_ttl(c, "999"), DCI_OK);
+
+    /* Key login for a customer. */
+    char *key = NULL, *url = NULL;
+    CHECK_STATUS(dci_client_create_key(c, "client@example.com", &key), DCI_OK);
+    CHECK_STATUS(dci_client_key_login_url(c, key, &url), DCI_OK);
+    CHECK(url && strstr(url, "/auth/key-v4/") != NULL && strstr(url, key) != NULL);
+    dci_client *customer = test_client();
+    CHECK_STATUS(dci_client_login_with_key(customer, key), DCI_OK);
+    CHECK_STATUS(dci_client_whoami(customer, &me), DCI_OK);
+    CHECK(me && strstr(me, "\"client@example.com\"") != NULL);
+    dci_string_free(me);
+    /* A user may not call admin functions: an API error with its HTTP status. */
+    CHECK_STATUS(dci_client_set_token_ttl(customer, "5"), DCI_ERROR_API);
+    CHECK(dci_last_error_http_status() == 403);
+    dci_client_free(customer);
+    dci_string_free(key);
+    dci_string_free(url);
+
+    /* The long-lived token works on another client. */
+    dci_client *other = test_client();
+    CHECK_STATUS(dci_client_set_token(other, long_token), DCI_OK);
+    CHECK_STATUS(dci_client_whoami(other, &me), DCI_OK);
+    dci_string_free(me);
+    dci_client_free(other);
+    dci_string_free(long_token);
+
+    /* API error: the status, the response and the code. */
+    CHECK_STATUS(dci_client_request(c, "GET", "dci/v3/server/999999", NULL, &r), DCI_ERROR_API);
+    CHECK(r != NULL && dci_response_status(r) == 404);
+    CHECK(dci_last_error_api_code() == 3080 && dci_last_error_http_status() == 404);
+    dci_response_free(r);
+
+    /* A 503 burst within the retries succeeds. */
+    CHECK(control(c, "POST", "/emulator/faults", "{\"kind\":\"503\",\"count\":5}") == 200);
+    CHECK_STATUS(dci_client_request(c, "GET", "dci/v3/server/2", NULL, &r), DCI_OK);
+    CHECK(dci_response_status(r) == 200);
+    dci_response_free(r);
+
+    /* More 503s than retries: exhausted, and the last answer is handed over. */
+    CHECK_STATUS(dci_client_set_retry(c, 2, 0.0), DCI_OK);
+    CHECK(control(c, "POST", "/emulator/faults", "{\"kind\":\"503\",\"count\":3}") == 200);
+    CHECK_STATUS(dci_client_request(c, "GET", "dci/v3/server/2", NULL, &r), DCI_ERROR_RETRIES_EXHAUSTED);
+    CHECK(r != NULL && dci_response_status(r) == 503);
+    CHECK(dci_last_error_http_status() == 503);
+    CHECK(strstr(dci_last_error_message(), "3 attempts") != NULL);
+    dci_response_free(r);
+    CHECK_STATUS(dci_client_set_retry(c, 10, 0.01), DCI_OK);
+
+    /* An HTML 502 from a proxy. */
+    CHECK(control(c, "POST", "/emulator/faults", "{\"kind\":\"html502\"}") == 200);
+    CHECK_STATUS(dci_client_request(c, "GET", "dci/v3/server/2", NULL, &r), DCI_ERROR_HTTP);
+    CHECK(r != NULL && dci_response_status(r) == 502);
+    CHECK(strstr(dci_last_error_message(), "Bad Gateway") != NULL);
+    dci_response_free(r);
+
+    /* Truncated JSON in a success answer. */
+    CHECK(control(c, "POST", "/emulator/faults", "{\"kind\":\"truncate\"}") == 200);
+    CHECK_STATUS(dci_client_whoami(c, &me), DCI_ERROR_DECODE);
+
+    /* A closed connection: a POST is reported, not sent again. */
+    control(c, "DELETE", "/emulator/requests", NULL);
+    CHECK(control(c, "POST", "/emulator/faults", "{\"kind\":\"close\",\"method\":\"POST\"}") == 200);
+    CHECK_STATUS(dci_client_request(c, "POST", "dci/v3/server/3/power_reset", "{}", &r), DCI_ERROR_CONNECT);
+    CHECK(r == NULL);
+    CHECK(log_count(c, "\"path\":\"/api/dci/v3/server/3/power_reset\"") == 1);
+
+    /* A slow answer past the time budget. */
+    CHECK_STATUS(dci_client_set_timeout_ms(c, 300), DCI_OK);
+    CHECK(control(c, "POST", "/emulator/faults", "{\"kind\":\"delay\",\"delay_ms\":2000}") == 200);
+    double t0 = now_ms();
+    CHECK_STATUS(dci_client_request(c, "GET", "dci/v3/server/2", NULL, &r), DCI_ERROR_TIMEOUT);
+    double took = now_ms() - t0;
+    CHECK(took >= 300 && took < 1000);
+    CHECK_STATUS(dci_client_set_timeout_ms(c, 60000), DCI_OK);
+
+    /* An expired session is renewed once. */
+    CHECK(control(c, "POST", "/emulator/expire_tokens", "{}") == 200);
+    CHECK_STATUS(dci_client_whoami(c, &me), DCI_OK);
+    dci_string_free(me);
+
+    /* Wrong password: unauthorized, code 3001. */
+    dci_client *bad = test_client();
+    CHECK_STATUS(dci_client_login(bad, "admin@example.com", "wrong"), DCI_ERROR_UNAUTHORIZED);
+    CHECK(dci_last_error_api_code() == 3001 && dci_last_error_http_status() == 401);
+    CHECK(strstr(dci_last_error_message(), "wrong") == NULL);
+    dci_client_free(bad);
+
+    /* TLS: without the CA the handshake fails; the insecure switch accepts anything. */
+    if (strncmp(getenv("DCI_URL"), "https://", 8) == 0) {
+        dci_client *plain = dci_client_new(getenv("DCI_URL"));
+        CHECK_STATUS(dci_client_login(plain, "admin@example.com", "secret"), DCI_ERROR_TLS);
+        CHECK_STATUS(dci_client_set_verify_tls(plain, false), DCI_OK);
+        CHECK_STATUS(dci_client_login(plain, "admin@example.com", "secret"), DCI_OK);
+        dci_client_free(plain);
+    }
+
+    /* Logout forgets the token. */
+    CHECK_STATUS(dci_client_logout(c), DCI_OK);
+    char *none = (char *)0x1;
+    CHECK_STATUS(dci_client_token(c, &none), DCI_OK);
+    CHECK(none == NULL);
+    dci_string_free(token);
+    dci_client_free(c);
+    return check_summary("test_flow");
+}

@@ -1,0 +1,166 @@
+//! Test harness: starts a `dcimanager-emulator` process per test and talks to its control
+//! endpoints (`/emulator/...`) through a separate, plain client.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use dcimanager::{Client, Request, RetryPolicy};
+use serde_json::{json, Value};
+
+pub struct Emulator {
+    child: Child,
+    pub url: String,
+    pub ca: Option<PathBuf>,
+    dir: PathBuf,
+    control: Client,
+}
+
+/// The emulator binary: $DCIMANAGER_EMULATOR, else target/release, else target/debug.
+pub fn emulator_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("DCIMANAGER_EMULATOR") {
+        return p.into();
+    }
+    let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target");
+    for profile in ["release", "debug"] {
+        let p = target.join(profile).join("dcimanager-emulator");
+        if p.exists() {
+            return p;
+        }
+    }
+    panic!("build the emulator first: cargo build --release -p dcimanager-emulator");
+}
+
+static N: AtomicU32 = AtomicU32::new(0);
+
+impl Emulator {
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    pub fn start_tls() -> Self {
+        Self::start_with(&["--tls"])
+    }
+
+    pub fn start_with(args: &[&str]) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "dci-emu-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let tls = args.contains(&"--tls");
+        let ca = dir.join("ca.pem");
+        let mut cmd = Command::new(emulator_bin());
+        cmd.args(["--listen", "127.0.0.1:0"]).args(args);
+        if tls {
+            cmd.arg("--ca-out").arg(&ca);
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(if std::env::var_os("DCI_EMULATOR_STDERR").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
+            .spawn()
+            .expect("start the emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line.trim().to_string();
+        assert!(url.starts_with("http"), "emulator said {line:?}");
+        let mut b = Client::builder(&url).retry(RetryPolicy::none());
+        if tls {
+            b = b.ca_file(&ca);
+        }
+        Emulator {
+            child,
+            url,
+            ca: tls.then_some(ca),
+            dir,
+            control: b.build().unwrap(),
+        }
+    }
+
+    /// A client for this emulator with test-friendly settings (CA trusted when TLS).
+    pub fn client(&self) -> Client {
+        let mut b = Client::builder(&self.url);
+        if let Some(ca) = &self.ca {
+            b = b.ca_file(ca);
+        }
+        b.build().unwrap()
+    }
+
+    /// A client logged in as admin.
+    pub fn admin(&self) -> Client {
+        let c = self.client();
+        c.login("admin@example.com", "secret").unwrap();
+        c
+    }
+
+    pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let mut req = Request::new(method, path);
+        if let Some(b) = &body {
+            req = req.json(b);
+        }
+        let resp = self.control.send(&req).expect("control call");
+        assert!(
+            resp.status() < 300,
+            "control {path}: {} {}",
+            resp.status(),
+            resp.text()
+        );
+        resp.json().unwrap()
+    }
+
+    /// Queues a fault, e.g. `json!({"kind":"503","count":3})`.
+    pub fn fault(&self, f: Value) {
+        self.call("POST", "/emulator/faults", Some(f));
+    }
+
+    pub fn config(&self, c: Value) -> Value {
+        self.call("POST", "/emulator/config", Some(c))
+    }
+
+    pub fn expire_tokens(&self) -> u64 {
+        self.call("POST", "/emulator/expire_tokens", Some(json!({})))["expired"]
+            .as_u64()
+            .unwrap()
+    }
+
+    /// The API requests received (not /emulator ones), oldest first.
+    pub fn requests(&self) -> Vec<Value> {
+        match self.call("GET", "/emulator/requests", None)["list"].take() {
+            Value::Array(v) => v,
+            other => panic!("bad log {other}"),
+        }
+    }
+
+    pub fn clear_log(&self) {
+        self.call("DELETE", "/emulator/requests", None);
+    }
+
+    pub fn stats(&self) -> Value {
+        self.call("GET", "/emulator/stats", None)
+    }
+
+    /// Requests in the log with this method whose path ends with `suffix`.
+    pub fn count(&self, method: &str, suffix: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r["method"] == method && r["path"].as_str().unwrap().ends_with(suffix))
+            .count()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

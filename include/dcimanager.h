@@ -86,13 +86,13 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * The library's version, e.g. "0.1.0". Static storage: never free it.
+ * The library's version, e.g. "0.1.0". Static storage: never free it. Thread-safe.
  */
 const char *dci_version(void);
 
 /**
  * The name of a status, e.g. "DCI_ERROR_TIMEOUT"; "DCI_UNKNOWN" for a value that is not a
- * `dci_status`. Static storage: never free it.
+ * `dci_status`. Static storage: never free it. Thread-safe.
  */
 const char *dci_status_name(int32_t status);
 
@@ -266,7 +266,8 @@ dci_status dci_client_request(dci_client *client,
                               dci_response **response_out);
 
 /**
- * The HTTP status of a response; 0 for NULL.
+ * The HTTP status of a response; 0 for NULL. May be called from any thread while no
+ * thread frees the response.
  */
 uint16_t dci_response_status(const dci_response *response);
 
@@ -274,42 +275,46 @@ uint16_t dci_response_status(const dci_response *response);
  * The body of a response: a pointer to its bytes, followed by a NUL byte so that a JSON
  * body can be used as a C string; its length (without that NUL) goes to `*len_out` when
  * `len_out` is not NULL. Borrowed: valid until `dci_response_free`. NULL for a NULL
- * response.
+ * response. May be called from any thread while no thread frees the response.
  */
 const char *dci_response_body(const dci_response *response, size_t *len_out);
 
 /**
- * Frees a response. NULL is a no-op.
+ * Frees a response and its body. NULL is a no-op. Call it once, when no other thread
+ * uses the response.
  */
 void dci_response_free(dci_response *response);
 
 /**
  * Frees a string the library handed over (token, key, URL, JSON), zeroing its bytes
- * first. NULL is a no-op. Never pass it a string from anywhere else.
+ * first. NULL is a no-op. Never pass it a string from anywhere else. Thread-safe (each
+ * string once).
  */
 void dci_string_free(char *s);
 
 /**
  * Percent-encodes `text` for use as one path segment or query value (everything but
  * A-Z a-z 0-9 - . _ ~ is encoded, so `+ ( ) '` survive) and writes it to `*encoded_out`.
- * Free it with `dci_string_free`.
+ * Free it with `dci_string_free`. Thread-safe.
  */
 dci_status dci_encode_component(const char *text, char **encoded_out);
 
 /**
  * The message of the last failed call on this thread, "" when the last call succeeded.
  * Never NULL, never contains a token, password or key. Borrowed: valid until the next
- * call into the library on this thread.
+ * call into the library on this thread. Each thread has its own last error.
  */
 const char *dci_last_error_message(void);
 
 /**
  * The platform's error code (e.g. 3001) of the last failed call on this thread; 0 if none.
+ * Each thread has its own last error.
  */
 int32_t dci_last_error_api_code(void);
 
 /**
  * The HTTP status behind the last failed call on this thread; 0 if no answer arrived.
+ * Each thread has its own last error.
  */
 uint16_t dci_last_error_http_status(void);
 

@@ -78,14 +78,14 @@ impl From<Response> for dci_response {
     }
 }
 
-/// The library's version, e.g. "0.1.0". Static storage: never free it.
+/// The library's version, e.g. "0.1.0". Static storage: never free it. Thread-safe.
 #[no_mangle]
 pub extern "C" fn dci_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
 /// The name of a status, e.g. "DCI_ERROR_TIMEOUT"; "DCI_UNKNOWN" for a value that is not a
-/// `dci_status`. Static storage: never free it.
+/// `dci_status`. Static storage: never free it. Thread-safe.
 #[no_mangle]
 pub extern "C" fn dci_status_name(status: i32) -> *const c_char {
     let name: &'static str = match status {
@@ -493,7 +493,8 @@ pub unsafe extern "C" fn dci_client_request(
     })
 }
 
-/// The HTTP status of a response; 0 for NULL.
+/// The HTTP status of a response; 0 for NULL. May be called from any thread while no
+/// thread frees the response.
 #[no_mangle]
 pub unsafe extern "C" fn dci_response_status(response: *const dci_response) -> u16 {
     // SAFETY: `response` is NULL or live.
@@ -503,7 +504,7 @@ pub unsafe extern "C" fn dci_response_status(response: *const dci_response) -> u
 /// The body of a response: a pointer to its bytes, followed by a NUL byte so that a JSON
 /// body can be used as a C string; its length (without that NUL) goes to `*len_out` when
 /// `len_out` is not NULL. Borrowed: valid until `dci_response_free`. NULL for a NULL
-/// response.
+/// response. May be called from any thread while no thread frees the response.
 #[no_mangle]
 pub unsafe extern "C" fn dci_response_body(
     response: *const dci_response,
@@ -521,7 +522,8 @@ pub unsafe extern "C" fn dci_response_body(
     })
 }
 
-/// Frees a response. NULL is a no-op.
+/// Frees a response and its body. NULL is a no-op. Call it once, when no other thread
+/// uses the response.
 #[no_mangle]
 pub unsafe extern "C" fn dci_response_free(response: *mut dci_response) {
     guard_quiet((), || {
@@ -533,7 +535,8 @@ pub unsafe extern "C" fn dci_response_free(response: *mut dci_response) {
 }
 
 /// Frees a string the library handed over (token, key, URL, JSON), zeroing its bytes
-/// first. NULL is a no-op. Never pass it a string from anywhere else.
+/// first. NULL is a no-op. Never pass it a string from anywhere else. Thread-safe (each
+/// string once).
 #[no_mangle]
 pub unsafe extern "C" fn dci_string_free(s: *mut c_char) {
     // SAFETY: `s` is NULL or a string from this library, freed once.
@@ -542,7 +545,7 @@ pub unsafe extern "C" fn dci_string_free(s: *mut c_char) {
 
 /// Percent-encodes `text` for use as one path segment or query value (everything but
 /// A-Z a-z 0-9 - . _ ~ is encoded, so `+ ( ) '` survive) and writes it to `*encoded_out`.
-/// Free it with `dci_string_free`.
+/// Free it with `dci_string_free`. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn dci_encode_component(
     text: *const c_char,
@@ -561,19 +564,21 @@ pub unsafe extern "C" fn dci_encode_component(
 
 /// The message of the last failed call on this thread, "" when the last call succeeded.
 /// Never NULL, never contains a token, password or key. Borrowed: valid until the next
-/// call into the library on this thread.
+/// call into the library on this thread. Each thread has its own last error.
 #[no_mangle]
 pub extern "C" fn dci_last_error_message() -> *const c_char {
     guard_quiet(c"".as_ptr(), boundary::last_message)
 }
 
 /// The platform's error code (e.g. 3001) of the last failed call on this thread; 0 if none.
+/// Each thread has its own last error.
 #[no_mangle]
 pub extern "C" fn dci_last_error_api_code() -> i32 {
     guard_quiet(0, boundary::last_api_code)
 }
 
 /// The HTTP status behind the last failed call on this thread; 0 if no answer arrived.
+/// Each thread has its own last error.
 #[no_mangle]
 pub extern "C" fn dci_last_error_http_status() -> u16 {
     guard_quiet(0, boundary::last_http_status)

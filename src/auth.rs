@@ -125,6 +125,16 @@ fn id_text(v: &Value) -> Option<String> {
     }
 }
 
+/// A string field of a success answer, or a decode error naming it (with a scrubbed excerpt).
+fn text_field<'v>(resp: &Response, v: &'v Value, name: &str) -> Result<&'v str> {
+    v.get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::Decode {
+            message: format!("the answer has no \"{name}\" string"),
+            excerpt: excerpt(resp.body(), &[]),
+        })
+}
+
 /// Checks that a token can travel in a header and a cookie (no spaces, controls, `;`, `,`,
 /// quotes or backslashes). The token itself never appears in the message.
 pub(crate) fn check_token(token: &str) -> Result<()> {
@@ -165,13 +175,7 @@ impl Client {
     fn session_answer(&self, resp: Response) -> Result<LoginInfo> {
         let resp = resp.error_for_status()?;
         let v = resp.json()?;
-        let token = v
-            .get("token")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::Decode {
-                message: "the login answer has no token".into(),
-                excerpt: excerpt(resp.body(), &[]),
-            })?;
+        let token = text_field(&resp, &v, "token")?;
         check_token(token)?;
         Ok(LoginInfo {
             confirmed: v.get("confirmed").and_then(Value::as_bool).unwrap_or(false),
@@ -218,13 +222,7 @@ impl Client {
         let path = format!("auth/v4/user/{}/key", encode_component(user));
         let resp = self.send(&Request::post(path))?.error_for_status()?;
         let v = resp.json()?;
-        let key = v
-            .get("key")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::Decode {
-                message: "the answer has no key".into(),
-                excerpt: excerpt(resp.body(), &[]),
-            })?;
+        let key = text_field(&resp, &v, "key")?;
         Ok(KeyInfo {
             id: v.get("id").and_then(id_text).unwrap_or_default(),
             key: Secret::new(key),
@@ -252,13 +250,7 @@ impl Client {
             .send(&Request::post("auth/v4/token").json(&body))?
             .error_for_status()?;
         let v = resp.json()?;
-        let token = v
-            .get("token")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::Decode {
-                message: "the answer has no token".into(),
-                excerpt: excerpt(resp.body(), &[]),
-            })?;
+        let token = text_field(&resp, &v, "token")?;
         check_token(token)?;
         Ok(Secret::new(token))
     }

@@ -84,26 +84,8 @@ impl Transport {
             (c, t) => c.or(t),
         };
         let result = match body {
-            Some(b) => {
-                let req = builder.body(b).map_err(invalid)?;
-                let req = self
-                    .agent
-                    .configure_request(req)
-                    .timeout_global(timeout)
-                    .timeout_connect(connect_timeout)
-                    .build();
-                self.agent.run(req)
-            }
-            None => {
-                let req = builder.body(()).map_err(invalid)?;
-                let req = self
-                    .agent
-                    .configure_request(req)
-                    .timeout_global(timeout)
-                    .timeout_connect(connect_timeout)
-                    .build();
-                self.agent.run(req)
-            }
+            Some(b) => self.run(builder.body(b).map_err(invalid)?, timeout, connect_timeout),
+            None => self.run(builder.body(()).map_err(invalid)?, timeout, connect_timeout),
         };
         let response = result.map_err(failure)?;
         let (parts, mut body) = response.into_parts();
@@ -126,6 +108,23 @@ impl Transport {
             headers: parts.headers,
             body: bytes,
         })
+    }
+}
+
+impl Transport {
+    fn run(
+        &self,
+        req: http::Request<impl ureq::AsSendBody>,
+        timeout: Option<Duration>,
+        connect_timeout: Option<Duration>,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        let req = self
+            .agent
+            .configure_request(req)
+            .timeout_global(timeout)
+            .timeout_connect(connect_timeout)
+            .build();
+        self.agent.run(req)
     }
 }
 

@@ -183,6 +183,17 @@ pub(crate) fn out_arg<T>(p: *mut T, name: &str) -> FfiResult<*mut T> {
     }
 }
 
+/// Writes a copy of `s` to a checked out-parameter, as a `char *` owned by the caller.
+///
+/// # Safety
+/// `out` is non-NULL (checked by [`out_arg`]) and writable.
+pub(crate) unsafe fn put_string(out: *mut *mut c_char, s: &str) -> FfiResult<()> {
+    let value = owned_string(s)?;
+    // SAFETY: the caller promises a writable, non-NULL pointer.
+    unsafe { *out = value };
+    Ok(())
+}
+
 /// A Rust string as a `char *` owned by the caller (freed by `dci_string_free`).
 pub(crate) fn owned_string(s: &str) -> FfiResult<*mut c_char> {
     CString::new(s)

@@ -19,7 +19,8 @@ use std::ffi::{c_char, c_double};
 use std::time::Duration;
 
 use boundary::{
-    client_ref, guard, guard_ptr, guard_quiet, opt_str_arg, out_arg, owned_string, str_arg,
+    client_ref, guard, guard_ptr, guard_quiet, opt_str_arg, out_arg, owned_string, put_string,
+    str_arg,
 };
 
 use crate::client::{Client, Request, Response};
@@ -353,10 +354,8 @@ pub unsafe extern "C" fn dci_client_create_key(
         let user = unsafe { str_arg(user, "user") }?;
         let out = out_arg(key_out, "key_out")?;
         let key = c.create_key(user)?;
-        let value = owned_string(key.key.expose())?;
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { *out = value };
-        Ok(())
+        // SAFETY: `out` was checked by out_arg.
+        unsafe { put_string(out, key.key.expose()) }
     })
 }
 
@@ -374,10 +373,8 @@ pub unsafe extern "C" fn dci_client_key_login_url(
         let c = unsafe { client_ref(client) }?;
         let key = unsafe { str_arg(key, "key") }?;
         let out = out_arg(url_out, "url_out")?;
-        let value = owned_string(&c.key_login_url(key)?)?;
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { *out = value };
-        Ok(())
+        // SAFETY: `out` was checked by out_arg.
+        unsafe { put_string(out, &c.key_login_url(key)?) }
     })
 }
 
@@ -399,10 +396,8 @@ pub unsafe extern "C" fn dci_client_create_token(
         let description = unsafe { opt_str_arg(description, "description") }?.unwrap_or("");
         let out = out_arg(token_out, "token_out")?;
         let token = c.create_token(expires_at, description)?;
-        let value = owned_string(token.expose())?;
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { *out = value };
-        Ok(())
+        // SAFETY: `out` was checked by out_arg.
+        unsafe { put_string(out, token.expose()) }
     })
 }
 
@@ -432,10 +427,8 @@ pub unsafe extern "C" fn dci_client_whoami(
         // SAFETY: pointers are NULL or valid.
         let c = unsafe { client_ref(client) }?;
         let out = out_arg(json_out, "json_out")?;
-        let value = owned_string(&c.whoami()?.to_string())?;
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { *out = value };
-        Ok(())
+        // SAFETY: `out` was checked by out_arg.
+        unsafe { put_string(out, &c.whoami()?.to_string()) }
     })
 }
 
@@ -555,10 +548,8 @@ pub unsafe extern "C" fn dci_encode_component(
         // SAFETY: pointers are NULL or valid.
         let text = unsafe { str_arg(text, "text") }?;
         let out = out_arg(encoded_out, "encoded_out")?;
-        let value = owned_string(&crate::paths::encode_component(text))?;
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { *out = value };
-        Ok(())
+        // SAFETY: `out` was checked by out_arg.
+        unsafe { put_string(out, &crate::paths::encode_component(text)) }
     })
 }
 

@@ -172,10 +172,18 @@ pub struct Request<'a> {
     path: Cow<'a, str>,
     query: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     body: Option<Cow<'a, [u8]>>,
+    /// Whether `body` is JSON already known to be valid (else it is checked before sending).
     body_checked: bool,
+    content_type: Option<Cow<'a, str>>,
+    headers: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    timeout: Option<Option<Duration>>,
+    connect_timeout: Option<Option<Duration>>,
     pub(crate) authenticated: bool,
     pub(crate) relogin: bool,
+    platform_headers: bool,
 }
+
+const JSON: &str = "application/json";
 
 impl<'a> Request<'a> {
     /// A request with any method (`GET`, `POST`, `DELETE`...).
@@ -186,8 +194,13 @@ impl<'a> Request<'a> {
             query: Vec::new(),
             body: None,
             body_checked: false,
+            content_type: None,
+            headers: Vec::new(),
+            timeout: None,
+            connect_timeout: None,
             authenticated: true,
             relogin: true,
+            platform_headers: true,
         }
     }
 
@@ -216,6 +229,7 @@ impl<'a> Request<'a> {
     pub fn json(mut self, body: &Value) -> Self {
         self.body = Some(Cow::Owned(body.to_string().into_bytes()));
         self.body_checked = true;
+        self.content_type = Some(Cow::Borrowed(JSON));
         self
     }
 
@@ -223,6 +237,46 @@ impl<'a> Request<'a> {
     pub fn json_text(mut self, text: &'a str) -> Self {
         self.body = Some(Cow::Borrowed(text.as_bytes()));
         self.body_checked = false;
+        self.content_type = Some(Cow::Borrowed(JSON));
+        self
+    }
+
+    /// Sets a body sent as is, with this `Content-Type` (none when `None`).
+    pub fn body(mut self, bytes: impl Into<Cow<'a, [u8]>>, content_type: Option<&'a str>) -> Self {
+        self.body = Some(bytes.into());
+        self.body_checked = true;
+        self.content_type = content_type.map(Cow::Borrowed);
+        self
+    }
+
+    /// Adds a header. It replaces the client's own header of the same name (`cookie`,
+    /// `x-xsrf-token`, `isp-box-instance`, `content-type`, `user-agent`...). A name or value
+    /// with line breaks or other characters a header cannot carry is refused before sending.
+    pub fn header(mut self, name: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// This request's time budget, retries included, instead of the client's (`None`:
+    /// unlimited).
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// This request's connection setup time instead of the client's.
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Sends only what the request itself says: no session token, no `isp-box-instance`, no
+    /// `{}` for a POST without body, and no re-login — for callers that manage the session
+    /// themselves (the requests-compatible layer of the Python binding).
+    pub fn without_session(mut self) -> Self {
+        self.authenticated = false;
+        self.relogin = false;
+        self.platform_headers = false;
         self
     }
 
@@ -238,6 +292,42 @@ impl<'a> Request<'a> {
         self.relogin = false;
         self
     }
+
+    fn has_header(&self, name: &str) -> bool {
+        self.headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Refuses header names and values that cannot travel (the value is never echoed).
+fn check_header(name: &str, value: &str) -> Result<()> {
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !name_ok {
+        return Err(Error::invalid(format!(
+            "{name:?} is not a valid header name"
+        )));
+    }
+    if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        return Err(Error::invalid(format!(
+            "the value of header {name:?} contains a line break or control character"
+        )));
+    }
+    Ok(())
+}
+
+/// A request ready to go out: everything [`Client::execute`] needs, computed once.
+struct Prepared<'r> {
+    method: Method,
+    url: String,
+    body: Option<&'r [u8]>,
+    content_type: Option<&'r str>,
+    req: &'r Request<'r>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
 }
 
 /// An HTTP answer from the platform, whatever its status.
@@ -504,28 +594,33 @@ impl Client {
             &mut url,
             req.query.iter().map(|(k, v)| (k.as_ref(), v.as_ref())),
         );
-        let body: Option<&[u8]> = match &req.body {
+        for (k, v) in &req.headers {
+            check_header(k, v)?;
+        }
+        let (body, content_type): (Option<&[u8]>, Option<&str>) = match &req.body {
             Some(b) => {
                 if !req.body_checked {
                     serde_json::from_slice::<serde::de::IgnoredAny>(b).map_err(|e| {
                         Error::invalid(format!("the request body is not valid JSON: {e}"))
                     })?;
                 }
-                Some(b)
+                (Some(b), req.content_type.as_deref())
             }
-            None if method == Method::POST => Some(b"{}"),
-            None => None,
+            None if method == Method::POST && req.platform_headers => (Some(b"{}"), Some(JSON)),
+            None => (None, None),
         };
         let settings = Arc::clone(&self.settings.read());
-        let mut session = self.auth.current();
-        let mut resp = self.execute(
-            &settings,
-            &method,
-            &url,
+        let p = Prepared {
+            method,
+            url,
             body,
-            req.authenticated,
-            session.clone(),
-        )?;
+            content_type,
+            req,
+            timeout: req.timeout.unwrap_or(settings.timeout),
+            connect_timeout: req.connect_timeout.unwrap_or(settings.connect_timeout),
+        };
+        let mut session = self.auth.current();
+        let mut resp = self.execute(&settings, &p, req.authenticated, session.clone())?;
         for round in 0..MAX_RENEWALS {
             if !(req.relogin && resp.is_unauthorized()) {
                 break;
@@ -540,47 +635,64 @@ impl Client {
                 break;
             }
             session = self.auth.current();
-            resp = self.execute(&settings, &method, &url, body, true, session.clone())?;
+            resp = self.execute(&settings, &p, true, session.clone())?;
         }
         Ok(resp)
     }
 
     /// Asks the platform whether a session's token is still valid (GET auth/v4/whoami).
     fn session_is_valid(&self, settings: &Settings, session: &Arc<Session>) -> Result<bool> {
-        let url = self.base.join("auth/v4/whoami")?;
-        let probe = self.execute(settings, &Method::GET, &url, None, true, session.clone())?;
-        Ok(!probe.is_unauthorized())
+        let req = Request::get("auth/v4/whoami");
+        let probe = Prepared {
+            method: Method::GET,
+            url: self.base.join("auth/v4/whoami")?,
+            body: None,
+            content_type: None,
+            req: &req,
+            timeout: settings.timeout,
+            connect_timeout: settings.connect_timeout,
+        };
+        let answer = self.execute(settings, &probe, true, session.clone())?;
+        Ok(!answer.is_unauthorized())
     }
 
     fn execute(
         &self,
         s: &Settings,
-        method: &Method,
-        url: &str,
-        body: Option<&[u8]>,
+        p: &Prepared<'_>,
         authenticated: bool,
         session: Arc<Session>,
     ) -> Result<Response> {
+        let req = p.req;
         let cookie;
-        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(4);
-        headers.push(("isp-box-instance", "true"));
+        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(4 + req.headers.len());
+        if req.platform_headers && !req.has_header("isp-box-instance") {
+            headers.push(("isp-box-instance", "true"));
+        }
         if let (true, Some(token)) = (authenticated, &session.token) {
-            cookie = format!("ses6={}", token.expose());
-            headers.push(("x-xsrf-token", token.expose()));
-            headers.push(("cookie", &cookie));
+            if !req.has_header("x-xsrf-token") {
+                headers.push(("x-xsrf-token", token.expose()));
+            }
+            if !req.has_header("cookie") {
+                cookie = format!("ses6={}", token.expose());
+                headers.push(("cookie", &cookie));
+            }
         }
-        if body.is_some() {
-            headers.push(("content-type", "application/json"));
+        if let Some(ct) = p.content_type {
+            if !req.has_header("content-type") {
+                headers.push(("content-type", ct));
+            }
         }
-        let deadline = s.timeout.map(|t| Instant::now() + t);
-        let out = retry::run(&s.retry, method.as_str(), deadline, |remaining| {
+        headers.extend(req.headers.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
+        let deadline = p.timeout.map(|t| Instant::now() + t);
+        let out = retry::run(&s.retry, p.method.as_str(), deadline, |remaining| {
             s.transport.send(
-                method,
-                url,
+                &p.method,
+                &p.url,
                 &headers,
-                body,
+                p.body,
                 remaining,
-                s.connect_timeout,
+                p.connect_timeout,
                 s.max_body_size,
             )
         })?;

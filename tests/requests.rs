@@ -368,3 +368,67 @@ fn secrets_stay_out_of_debug_output_and_errors() {
         );
     }
 }
+
+#[test]
+fn without_session_sends_only_what_the_request_says() {
+    let emu = Emulator::start();
+    let c = emu.admin();
+    let token = c.token().unwrap();
+    let req = Request::get("dci/v3/server/2")
+        .without_session()
+        .header("x-xsrf-token", token.expose())
+        .header("Cookie", format!("ses6={}; lang=en", token.expose()))
+        .header("User-Agent", "legacy-script/1.0");
+    assert_eq!(c.send(&req).unwrap().status(), 200);
+    let h = emu.requests().pop().unwrap()["headers"].clone();
+    assert_eq!(h["cookie"], format!("ses6={}; lang=en", token.expose()));
+    assert_eq!(h["user-agent"], "legacy-script/1.0");
+    assert!(h.get("isp-box-instance").is_none(), "{h}");
+    // A POST without body sends no body at all in this mode.
+    let r = c
+        .send(&Request::post("dci/v3/server/2/power_reset").without_session())
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(emu.requests().pop().unwrap()["body"], "");
+    // Without a token the platform refuses, and no re-login happens.
+    assert_eq!(emu.stats()["logins"], 1);
+}
+
+#[test]
+fn raw_bodies_headers_and_per_request_timeouts() {
+    let emu = Emulator::start();
+    let c = emu.admin();
+    let body = br#"{"value": "true"}"#;
+    let r = c
+        .send(
+            &Request::post("dci/v3/setting/operation_change_boot_order")
+                .body(&body[..], Some("application/json")),
+        )
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let logged = emu.requests().pop().unwrap();
+    assert_eq!(logged["body"], r#"{"value": "true"}"#);
+    assert_eq!(logged["headers"]["content-type"], "application/json");
+    // Header injection is refused before sending, without echoing the value.
+    let n = emu.requests().len();
+    let e = c
+        .send(&Request::get("dci/v3/server/2").header("x-a", "1\r\nx-b: 2"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(!e.to_string().contains("x-b"), "{e}");
+    assert_eq!(
+        c.send(&Request::get("x").header("bad name", "v"))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(emu.requests().len(), n);
+    // A per-request time budget overrides the client's.
+    emu.fault(json!({"kind": "delay", "delay_ms": 1500}));
+    let t = std::time::Instant::now();
+    let e = c
+        .send(&Request::get("dci/v3/server/2").timeout(Some(std::time::Duration::from_millis(200))))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    assert!(t.elapsed() < std::time::Duration::from_millis(800));
+}

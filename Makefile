@@ -10,8 +10,11 @@ CFLAGS_C := -std=c11 -Wall -Wextra -Werror -pedantic -g -Iinclude
 LDFLAGS_C := -L$(RELEASE) -ldcimanager -Wl,-rpath,$(abspath $(RELEASE)) -lpthread
 VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --quiet
 C_TESTS  := $(patsubst tests/c/%.c,$(CBUILD)/%,$(wildcard tests/c/test_*.c))
+PYTHON   ?= python3
+VENV     := .venv
+VPY      := $(VENV)/bin/python
 
-.PHONY: all deps build demo test test-rust test-c check-header header lint fmt clean
+.PHONY: all deps build demo test test-rust test-c test-python python check-header header lint fmt clean
 
 all: build
 
@@ -36,13 +39,28 @@ $(CBUILD)/demo: examples/c/demo.c include/dcimanager.h $(LIB)
 	@mkdir -p $(CBUILD)
 	$(CC) $(CFLAGS_C) $< -o $@ $(LDFLAGS_C)
 
-demo: build $(CBUILD)/demo
+demo: build $(CBUILD)/demo python
 	$(CARGO) build --release --locked -q --example quickstart
 	@echo "== C example (examples/c/demo.c) against the emulator =="
 	@scripts/with-emulator.sh $(CBUILD)/demo
 	@echo
 	@echo "== Rust example (examples/quickstart.rs) against the emulator =="
 	@scripts/with-emulator.sh $(RELEASE)/examples/quickstart
+	@echo
+	@echo "== Python example (examples/python/quickstart.py) against the emulator =="
+	@scripts/with-emulator.sh $(VPY) examples/python/quickstart.py
+
+# The Python virtual environment with the test tools, made once.
+$(VENV)/.ready: bindings/python/requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -r bindings/python/requirements-dev.txt
+	touch $@
+
+# The package, installed the way users install it (pip builds it with maturin; cargo reuses
+# what is already built in target/).
+python: build $(VENV)/.ready
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VPY) -m pip install -q --no-build-isolation --force-reinstall --no-deps ./bindings/python
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -57,7 +75,11 @@ test-c: build $(C_TESTS)
 	  scripts/with-emulator.sh $(VALGRIND) $$t || exit 1; \
 	done
 
-test: build check-header lint test-rust test-c
+test-python: python
+	$(VPY) -m mypy.stubtest dcimanager._native
+	$(VPY) -m pytest -q bindings/python/tests
+
+test: build check-header lint test-rust test-c test-python
 	@echo "make test: all suites passed"
 
 clean:

@@ -389,6 +389,11 @@ impl Response {
         self.attempts
     }
 
+    /// Whether this is a retryable status returned because no retry was left.
+    pub fn retries_exhausted(&self) -> bool {
+        self.exhausted
+    }
+
     /// Whether the status is 2xx.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status) && !self.exhausted

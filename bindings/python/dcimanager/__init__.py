@@ -1,0 +1,40 @@
+"""dcimanager: a fast, safe client for the ISPsystem DCImanager 6 REST API.
+
+The engine is the project's Rust core (login, long-lived tokens, single sign-on keys, retries
+while the platform wakes from suspension, one re-login when a session expires, TLS verified by
+default); network I/O runs with the GIL released, so threads can share one ``Client``.
+
+``dcimanager.compat`` offers ``Session``/``HTTPAdapter``/``Retry`` shaped like requests and
+urllib3 for scripts written against them.
+"""
+
+from ._errors import (
+    ApiError,
+    ConnectionError,
+    DecodeError,
+    Error,
+    HTTPError,
+    InvalidArgumentError,
+    RetryError,
+    TimeoutError,
+    TLSError,
+    UnauthorizedError,
+)
+from ._native import Client, Pages, Response, __version__
+
+__all__ = [
+    "__version__",
+    "Client",
+    "Response",
+    "Pages",
+    "Error",
+    "InvalidArgumentError",
+    "ConnectionError",
+    "TimeoutError",
+    "TLSError",
+    "HTTPError",
+    "ApiError",
+    "UnauthorizedError",
+    "RetryError",
+    "DecodeError",
+]

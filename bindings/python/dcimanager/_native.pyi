@@ -1,0 +1,155 @@
+"""Type stubs of the native module (pyo3). Checked against the runtime by mypy.stubtest in
+`make test`."""
+
+import datetime
+import os
+from typing import Any, Iterator, Mapping, Optional, Sequence, Tuple, Union, final
+
+__all__ = ["Client", "Pages", "Response", "__version__"]
+__version__: str
+
+_Params = Union[Mapping[str, Any], Sequence[Tuple[str, Any]]]
+_Headers = Union[Mapping[str, str], Sequence[Tuple[str, str]]]
+
+@final
+class Client:
+    """A client of one DCImanager 6 installation (thread-safe; share one per process).
+
+    ``verify`` is True (verify against the built-in roots), False (insecure: accept any
+    certificate) or the path of a CA bundle trusted in addition. ``timeout`` is the budget of
+    one call in seconds, retries included (None: unlimited). ``retries`` and
+    ``backoff_factor`` follow the platform's documented urllib3 policy for HTTP 503.
+    """
+
+    def __new__(
+        cls,
+        base_url: str,
+        *,
+        verify: Union[bool, str, os.PathLike[str]] = True,
+        timeout: Optional[float] = 60.0,
+        connect_timeout: Optional[float] = 10.0,
+        retries: int = 10,
+        backoff_factor: float = 0.01,
+        token: Optional[str] = None,
+        max_body_size: int = 67108864,
+    ) -> Client: ...
+    @property
+    def base_url(self) -> str:
+        """The base URL (origin) this client talks to."""
+    @property
+    def token(self) -> Optional[str]:
+        """The session token in use, or None; assignable (None forgets it)."""
+    @token.setter
+    def token(self, token: Optional[str]) -> None: ...
+    @property
+    def relogin_count(self) -> int:
+        """How many times this client logged in again after its session expired."""
+    def login(self, email: str, password: str) -> dict[str, Any]:
+        """Logs in; returns {"confirmed", "id", "token"}. The session is renewed once,
+        automatically, when it expires."""
+    def login_with_key(self, key: str) -> dict[str, Any]:
+        """Logs in with a single sign-on key; returns {"confirmed", "id", "token"}."""
+    def logout(self) -> None:
+        """Ends the session on the platform and forgets the token."""
+    def whoami(self) -> Any:
+        """The current user (GET auth/v4/whoami)."""
+    def create_token(self, expires_at: Union[str, datetime.datetime], description: str = "") -> str:
+        """Creates a long-lived token ("YYYY-MM-DD HH:MM:SS" or a datetime) and returns it;
+        the client keeps its own token."""
+    def set_token_ttl(self, value: Union[int, str]) -> None:
+        """Sets the platform's token and session lifetime in minutes (admin only)."""
+    def create_key(self, user: Union[str, int]) -> dict[str, str]:
+        """Creates a single sign-on key for a user (e-mail or id); returns {"id", "key"}."""
+    def key_login_url(self, key: str) -> str:
+        """The link that logs a user in with a key: {base}/auth/key-v4/<key>."""
+    def get(self, path: str, params: Optional[_Params] = None) -> Any:
+        """GET a path ("dci/v3/server/2" → {base}/api/dci/v3/server/2); the parsed JSON."""
+    def post(self, path: str, json: Any = None) -> Any:
+        """POST JSON (``{}`` when None); the parsed JSON answer."""
+    def delete(self, path: str) -> Any:
+        """DELETE a path; the parsed JSON answer (None when empty)."""
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Optional[_Params] = None,
+        json: Any = None,
+        headers: Optional[_Headers] = None,
+    ) -> Response:
+        """Sends a request; returns the Response whatever its status."""
+    def paginate(
+        self,
+        path: str,
+        *,
+        where: Optional[str] = None,
+        orderby: Optional[str] = None,
+        page_size: int = 100,
+    ) -> Pages:
+        """Iterates over every item of a list call, page_size items per request."""
+    def _set_retry(
+        self,
+        total: int,
+        *,
+        connect: Optional[int] = None,
+        read: Optional[int] = None,
+        status: Optional[int] = None,
+        backoff_factor: float = 0.0,
+        backoff_max: float = 120.0,
+        jitter: float = 0.0,
+        statuses: Sequence[int] = ...,
+        methods: Sequence[str] = ...,
+        respect_retry_after: bool = True,
+    ) -> None: ...
+    def _request_raw(
+        self,
+        method: str,
+        url: str,
+        headers: Sequence[Tuple[str, str]],
+        body: Optional[bytes],
+        timeout: Optional[float],
+        connect_timeout: Optional[float],
+    ) -> Response: ...
+    def __enter__(self) -> Client: ...
+    def __exit__(self, exc_type: Any, _exc: Any, _tb: Any) -> bool:
+        """Logs out when this client logged in itself."""
+
+@final
+class Response:
+    """An HTTP answer, whatever its status."""
+
+    @property
+    def status(self) -> int:
+        """The HTTP status."""
+    @property
+    def ok(self) -> bool:
+        """Whether the status is 2xx."""
+    @property
+    def attempts(self) -> int:
+        """How many times the request was sent."""
+    @property
+    def retries_exhausted(self) -> bool:
+        """Whether this is a retryable status returned because no retry was left."""
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers with lower-case names (repeats joined with ", ")."""
+    @property
+    def raw_headers(self) -> list[tuple[str, str]]:
+        """(lower-case name, value) pairs in order, repeats kept."""
+    @property
+    def content(self) -> bytes:
+        """The body's bytes."""
+    @property
+    def text(self) -> str:
+        """The body as text."""
+    def json(self) -> Any:
+        """The body parsed as JSON (None when empty)."""
+    def raise_for_status(self) -> None:
+        """Raises the error this answer means; nothing for a 2xx."""
+
+@final
+class Pages(Iterator[Any]):
+    """The iterator returned by Client.paginate()."""
+
+    def __iter__(self) -> Pages: ...
+    def __next__(self) -> Any: ...

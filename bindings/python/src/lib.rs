@@ -1,0 +1,636 @@
+//! `dcimanager._native`: the Python face of the dcimanager core (pyo3).
+//!
+//! Every network call and every retry sleep runs with the GIL released (`Python::detach`), so
+//! threads sharing one `Client` run in parallel; no Python object is touched while detached.
+//! Answers are parsed straight from the body into Python objects (see [`json`]), and errors
+//! become the exception classes of `dcimanager._errors` (see [`errors`]).
+
+mod errors;
+mod json;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use dcimanager::{Client as Core, Request, Response as CoreResponse, RetryPolicy};
+use errors::IntoPy;
+use pyo3::exceptions::{PyStopIteration, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+
+/// `verify=`: a flag, or the path of a CA bundle (as in requests).
+#[derive(FromPyObject)]
+enum Verify {
+    Flag(bool),
+    CaFile(PathBuf),
+}
+
+/// A number of seconds as a `Duration`; `None` stays `None`, negative or NaN is refused.
+fn seconds(v: Option<f64>, what: &str) -> PyResult<Option<Duration>> {
+    match v {
+        None => Ok(None),
+        Some(s) => Duration::try_from_secs_f64(s).map(Some).map_err(|_| {
+            pyo3::exceptions::PyValueError::new_err(format!(
+                "{what} must be a number of seconds ≥ 0"
+            ))
+        }),
+    }
+}
+
+/// Text for an argument that may be given as str or int (a user id, a TTL).
+fn text_arg(v: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    if let Ok(s) = v.cast::<PyString>() {
+        return Ok(s.to_cow()?.into_owned());
+    }
+    if v.is_instance_of::<pyo3::types::PyInt>() && !v.is_instance_of::<pyo3::types::PyBool>() {
+        return Ok(v.str()?.to_cow()?.into_owned());
+    }
+    Err(PyTypeError::new_err(format!("{what} must be str or int")))
+}
+
+/// A client of one DCImanager 6 installation. See the package documentation.
+#[pyclass(frozen, module = "dcimanager._native", name = "Client")]
+struct Client {
+    core: Core,
+    /// Whether this client logged in itself (so the context manager logs out on exit).
+    logged_in_here: AtomicBool,
+}
+
+/// An HTTP answer, whatever its status.
+#[pyclass(frozen, module = "dcimanager._native", name = "Response")]
+struct Response {
+    inner: CoreResponse,
+}
+
+impl Client {
+    /// Sends a request with the GIL released.
+    fn send(&self, py: Python<'_>, req: &Request<'_>) -> PyResult<CoreResponse> {
+        py.detach(|| self.core.send(req)).py_err(py)
+    }
+
+    /// Sends a request and returns the parsed JSON of a success, else raises.
+    fn send_json<'py>(&self, py: Python<'py>, req: &Request<'_>) -> PyResult<Bound<'py, PyAny>> {
+        let resp = self.send(py, req)?.error_for_status().py_err(py)?;
+        body_json(py, &resp)
+    }
+}
+
+/// A body as Python objects (`None` for an empty body); a malformed body raises DecodeError.
+fn body_json<'py>(py: Python<'py>, resp: &CoreResponse) -> PyResult<Bound<'py, PyAny>> {
+    let body = resp.body();
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(py.None().into_bound(py));
+    }
+    match json::loads(py, body) {
+        Ok(v) => Ok(v),
+        // The core builds the same failure with a scrubbed excerpt.
+        Err(_) => Err(resp.json().err().map_or_else(
+            || pyo3::exceptions::PyValueError::new_err("bad JSON"),
+            |e| errors::to_py(py, e),
+        )),
+    }
+}
+
+/// Adds `params` (a dict or a sequence of pairs; values str/int/float/bool) to a request.
+fn with_params<'a>(
+    mut req: Request<'a>,
+    params: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Request<'a>> {
+    let Some(params) = params else {
+        return Ok(req);
+    };
+    let pairs: Vec<(String, String)> = if let Ok(d) = params.cast::<PyDict>() {
+        d.iter()
+            .map(|(k, v)| Ok((k.str()?.to_string(), param_text(&v)?)))
+            .collect::<PyResult<_>>()?
+    } else {
+        params
+            .try_iter()?
+            .map(|item| {
+                let (k, v): (Bound<PyAny>, Bound<PyAny>) = item?.extract()?;
+                Ok((k.str()?.to_string(), param_text(&v)?))
+            })
+            .collect::<PyResult<_>>()?
+    };
+    for (k, v) in pairs {
+        req = req.query(k, v);
+    }
+    Ok(req)
+}
+
+fn param_text(v: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(b) = v.cast::<pyo3::types::PyBool>() {
+        return Ok(if b.is_true() { "true" } else { "false" }.into());
+    }
+    Ok(v.str()?.to_string())
+}
+
+/// The `{"confirmed","id","token"}` dict of a login.
+fn login_dict<'py>(py: Python<'py>, info: &dcimanager::LoginInfo) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("confirmed", info.confirmed)?;
+    d.set_item("id", &info.id)?;
+    d.set_item("token", info.token.expose())?;
+    Ok(d)
+}
+
+#[pymethods]
+impl Client {
+    #[new]
+    #[pyo3(
+        text_signature = "(base_url, *, verify=True, timeout=60.0, connect_timeout=10.0, retries=10, backoff_factor=0.01, token=None, max_body_size=67108864)"
+    )]
+    #[pyo3(signature = (base_url, *, verify = Verify::Flag(true), timeout = Some(60.0), connect_timeout = Some(10.0), retries = 10, backoff_factor = 0.01, token = None, max_body_size = 64 * 1024 * 1024))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        base_url: &str,
+        verify: Verify,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+        retries: u32,
+        backoff_factor: f64,
+        token: Option<&str>,
+        max_body_size: u64,
+    ) -> PyResult<Self> {
+        let mut b = Core::builder(base_url)
+            .timeout(seconds(timeout, "timeout")?)
+            .connect_timeout(seconds(connect_timeout, "connect_timeout")?)
+            .retry(RetryPolicy::new(retries, backoff_factor))
+            .max_body_size(max_body_size);
+        b = match verify {
+            Verify::Flag(v) => b.danger_accept_invalid_certs(!v),
+            Verify::CaFile(path) => b.ca_file(path),
+        };
+        if let Some(t) = token {
+            b = b.token(t);
+        }
+        Ok(Client {
+            core: b.build().py_err(py)?,
+            logged_in_here: AtomicBool::new(false),
+        })
+    }
+
+    /// The base URL (origin) this client talks to.
+    #[getter]
+    fn base_url(&self) -> &str {
+        self.core.base_url().origin()
+    }
+
+    /// The session token in use, or None. Assign a token obtained elsewhere, or None to
+    /// forget it (credentials from login() are forgotten too).
+    #[getter]
+    fn get_token(&self) -> Option<String> {
+        self.core.token().map(|t| t.expose().to_owned())
+    }
+
+    #[setter]
+    fn set_token(&self, py: Python<'_>, token: Option<&str>) -> PyResult<()> {
+        self.logged_in_here.store(false, Ordering::Relaxed);
+        match token {
+            Some(t) => self.core.set_token(t).py_err(py),
+            None => {
+                self.core.clear_token();
+                Ok(())
+            }
+        }
+    }
+
+    /// How many times this client logged in again after its session expired.
+    #[getter]
+    fn relogin_count(&self) -> u64 {
+        self.core.relogin_count()
+    }
+
+    /// Logs in with e-mail and password and uses the session from then on; the session is
+    /// renewed once, automatically, when it expires. Returns {"confirmed", "id", "token"}.
+    fn login<'py>(
+        &self,
+        py: Python<'py>,
+        email: &str,
+        password: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let info = py.detach(|| self.core.login(email, password)).py_err(py)?;
+        self.logged_in_here.store(true, Ordering::Relaxed);
+        login_dict(py, &info)
+    }
+
+    /// Logs in with a single sign-on key and uses that session from then on.
+    /// Returns {"confirmed", "id", "token"}.
+    fn login_with_key<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyDict>> {
+        let info = py.detach(|| self.core.login_with_key(key)).py_err(py)?;
+        self.logged_in_here.store(true, Ordering::Relaxed);
+        login_dict(py, &info)
+    }
+
+    /// Ends the session on the platform and forgets the token.
+    fn logout(&self, py: Python<'_>) -> PyResult<()> {
+        self.logged_in_here.store(false, Ordering::Relaxed);
+        py.detach(|| self.core.logout()).py_err(py)
+    }
+
+    /// The current user (GET auth/v4/whoami).
+    fn whoami<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.send_json(py, &Request::get("auth/v4/whoami"))
+    }
+
+    /// Creates a long-lived token expiring at `expires_at` ("YYYY-MM-DD HH:MM:SS", or a
+    /// datetime: an aware one is converted to UTC). Returns the token; the client keeps its
+    /// own (assign `client.token` to switch).
+    #[pyo3(signature = (expires_at, description = ""))]
+    fn create_token(
+        &self,
+        py: Python<'_>,
+        expires_at: &Bound<'_, PyAny>,
+        description: &str,
+    ) -> PyResult<String> {
+        let text = if let Ok(s) = expires_at.cast::<PyString>() {
+            s.to_cow()?.into_owned()
+        } else if expires_at.hasattr("strftime")? {
+            let dt = if expires_at.getattr("tzinfo")?.is_none() {
+                expires_at.clone()
+            } else {
+                let utc = py.import("datetime")?.getattr("timezone")?.getattr("utc")?;
+                expires_at.call_method1("astimezone", (utc,))?
+            };
+            dt.call_method1("strftime", ("%Y-%m-%d %H:%M:%S",))?
+                .extract()?
+        } else {
+            return Err(PyTypeError::new_err("expires_at must be str or datetime"));
+        };
+        let token = py
+            .detach(|| self.core.create_token(&text, description))
+            .py_err(py)?;
+        Ok(token.expose().to_owned())
+    }
+
+    /// Sets the platform's token and session lifetime, in minutes (int or str). Admin only.
+    fn set_token_ttl(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let value = text_arg(value, "value")?;
+        py.detach(|| self.core.set_token_ttl(&value)).py_err(py)
+    }
+
+    /// Creates a single sign-on key for a user (e-mail or id). Admin only.
+    /// Returns {"id", "key"}.
+    fn create_key<'py>(
+        &self,
+        py: Python<'py>,
+        user: &Bound<'_, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let user = text_arg(user, "user")?;
+        let key = py.detach(|| self.core.create_key(&user)).py_err(py)?;
+        let d = PyDict::new(py);
+        d.set_item("id", &key.id)?;
+        d.set_item("key", key.key.expose())?;
+        Ok(d)
+    }
+
+    /// The link that logs a user in with a key: {base}/auth/key-v4/<key>.
+    fn key_login_url(&self, py: Python<'_>, key: &str) -> PyResult<String> {
+        self.core.key_login_url(key).py_err(py)
+    }
+
+    /// GET a path; the parsed JSON answer.
+    #[pyo3(signature = (path, params = None))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        path: &str,
+        params: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let req = with_params(Request::get(path), params)?;
+        self.send_json(py, &req)
+    }
+
+    /// POST JSON to a path (`{}` when `json` is None); the parsed JSON answer.
+    #[pyo3(signature = (path, json = None))]
+    fn post<'py>(
+        &self,
+        py: Python<'py>,
+        path: &str,
+        json: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let body = json.map(json::dumps).transpose()?;
+        let mut req = Request::post(path);
+        if let Some(b) = &body {
+            req = req.body(&b[..], Some("application/json"));
+        }
+        self.send_json(py, &req)
+    }
+
+    /// DELETE a path; the parsed JSON answer (None when empty).
+    fn delete<'py>(&self, py: Python<'py>, path: &str) -> PyResult<Bound<'py, PyAny>> {
+        self.send_json(py, &Request::delete(path))
+    }
+
+    /// Sends a request and returns the Response whatever its status (raise_for_status()
+    /// raises the matching error). `headers` add to or replace the client's own.
+    #[pyo3(signature = (method, path, *, params = None, json = None, headers = None))]
+    fn request(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        path: &str,
+        params: Option<&Bound<'_, PyAny>>,
+        json: Option<&Bound<'_, PyAny>>,
+        headers: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Response> {
+        let body = json.map(json::dumps).transpose()?;
+        let pairs = header_pairs(headers)?;
+        let mut req = with_params(Request::new(method, path), params)?;
+        if let Some(b) = &body {
+            req = req.body(&b[..], Some("application/json"));
+        }
+        for (k, v) in &pairs {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        Ok(Response {
+            inner: self.send(py, &req)?,
+        })
+    }
+
+    /// Iterates over every item of a list call (`{"list": [...], "size": N}`), `page_size`
+    /// items per request, with an optional `where` filter and `orderby`.
+    #[pyo3(signature = (path, *, r#where = None, orderby = None, page_size = 100))]
+    fn paginate(
+        slf: Bound<'_, Self>,
+        path: String,
+        r#where: Option<String>,
+        orderby: Option<String>,
+        page_size: u64,
+    ) -> Pages {
+        Pages {
+            client: slf.unbind(),
+            path,
+            filter: r#where,
+            orderby,
+            page_size: page_size.max(1),
+            offset: 0,
+            buffer: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Replaces the retry policy (used by dcimanager.compat; urllib3's semantics).
+    #[pyo3(signature = (total, *, connect = None, read = None, status = None, backoff_factor = 0.0, backoff_max = 120.0, jitter = 0.0, statuses = Vec::new(), methods = Vec::new(), respect_retry_after = true))]
+    #[allow(clippy::too_many_arguments)]
+    fn _set_retry(
+        &self,
+        py: Python<'_>,
+        total: u32,
+        connect: Option<u32>,
+        read: Option<u32>,
+        status: Option<u32>,
+        backoff_factor: f64,
+        backoff_max: f64,
+        jitter: f64,
+        statuses: Vec<u16>,
+        methods: Vec<String>,
+        respect_retry_after: bool,
+    ) -> PyResult<()> {
+        let policy = RetryPolicy {
+            max_retries: total,
+            max_connect_retries: connect,
+            max_read_retries: read,
+            max_status_retries: status,
+            backoff_factor,
+            backoff_max: seconds(Some(backoff_max), "backoff_max")?.unwrap_or_default(),
+            jitter: seconds(Some(jitter), "jitter")?.unwrap_or_default(),
+            statuses,
+            methods: methods
+                .into_iter()
+                .map(|m| m.to_ascii_uppercase())
+                .collect(),
+            respect_retry_after,
+            ..RetryPolicy::default()
+        };
+        self.core.set_retry(policy).py_err(py)
+    }
+
+    /// Sends exactly the given headers and body to a URL of this client's origin: no token,
+    /// no isp-box-instance, no default body, no re-login (used by dcimanager.compat).
+    #[pyo3(signature = (method, url, headers, body, timeout, connect_timeout))]
+    #[allow(clippy::too_many_arguments)]
+    fn _request_raw(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        url: &str,
+        headers: Vec<(String, String)>,
+        body: Option<Vec<u8>>,
+        timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+    ) -> PyResult<Response> {
+        let mut req = Request::new(method, url)
+            .without_session()
+            .timeout(seconds(timeout, "timeout")?)
+            .connect_timeout(seconds(connect_timeout, "connect_timeout")?);
+        if let Some(b) = &body {
+            req = req.body(&b[..], None);
+        }
+        for (k, v) in &headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        Ok(Response {
+            inner: self.send(py, &req)?,
+        })
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    /// Logs out when this client logged in itself.
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        exc_type: Option<&Bound<'_, PyAny>>,
+        _exc: Option<&Bound<'_, PyAny>>,
+        _tb: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        if self.logged_in_here.swap(false, Ordering::Relaxed) {
+            let result = py.detach(|| self.core.logout());
+            if exc_type.is_none() {
+                result.py_err(py)?;
+            }
+        }
+        Ok(false)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<dcimanager.Client {:?} session={}>",
+            self.core.base_url().origin(),
+            if self.core.token().is_some() {
+                "active"
+            } else {
+                "none"
+            }
+        )
+    }
+}
+
+fn header_pairs(headers: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
+    let Some(h) = headers else {
+        return Ok(Vec::new());
+    };
+    if let Ok(d) = h.cast::<PyDict>() {
+        return d
+            .iter()
+            .map(|(k, v)| Ok((k.extract::<String>()?, v.extract::<String>()?)))
+            .collect();
+    }
+    h.extract()
+}
+
+#[pymethods]
+impl Response {
+    /// The HTTP status.
+    #[getter]
+    fn status(&self) -> u16 {
+        self.inner.status()
+    }
+
+    /// Whether the status is 2xx.
+    #[getter]
+    fn ok(&self) -> bool {
+        self.inner.is_success()
+    }
+
+    /// How many times the request was sent.
+    #[getter]
+    fn attempts(&self) -> u32 {
+        self.inner.attempts()
+    }
+
+    /// Whether this is a retryable status (503) returned because no retry was left.
+    #[getter]
+    fn retries_exhausted(&self) -> bool {
+        self.inner.retries_exhausted()
+    }
+
+    /// Headers as a dict with lower-case names (repeated headers joined with ", ").
+    #[getter]
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, v) in self.inner.headers() {
+            match d.get_item(k)? {
+                Some(prev) => d.set_item(k, format!("{}, {v}", prev.extract::<String>()?))?,
+                None => d.set_item(k, v)?,
+            }
+        }
+        Ok(d)
+    }
+
+    /// Headers as (lower-case name, value) pairs, in order, repeats kept.
+    #[getter]
+    fn raw_headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let pairs: Vec<Bound<'py, PyTuple>> = self
+            .inner
+            .headers()
+            .map(|(k, v)| PyTuple::new(py, [k, v]))
+            .collect::<PyResult<_>>()?;
+        PyList::new(py, pairs)
+    }
+
+    /// The body's bytes.
+    #[getter]
+    fn content<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.inner.body())
+    }
+
+    /// The body as text (UTF-8; invalid bytes replaced).
+    #[getter]
+    fn text(&self) -> String {
+        self.inner.text().into_owned()
+    }
+
+    /// The body parsed as JSON (None when empty); DecodeError when it is not JSON.
+    fn json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        body_json(py, &self.inner)
+    }
+
+    /// Raises the error this answer means (ApiError, UnauthorizedError, HTTPError,
+    /// RetryError); does nothing for a 2xx.
+    fn raise_for_status(&self, py: Python<'_>) -> PyResult<()> {
+        match self.inner.error() {
+            None => Ok(()),
+            Some(e) => Err(errors::to_py(py, e)),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<dcimanager.Response [{}]>", self.inner.status())
+    }
+}
+
+/// The iterator returned by Client.paginate().
+#[pyclass(module = "dcimanager._native", name = "Pages")]
+struct Pages {
+    client: Py<Client>,
+    path: String,
+    filter: Option<String>,
+    orderby: Option<String>,
+    page_size: u64,
+    offset: u64,
+    buffer: Vec<Py<PyAny>>,
+    done: bool,
+}
+
+#[pymethods]
+impl Pages {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__(&mut self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        loop {
+            if let Some(item) = self.buffer.pop() {
+                return Ok(item);
+            }
+            if self.done {
+                return Err(PyStopIteration::new_err(()));
+            }
+            let limit = format!("{},{}", self.offset, self.page_size);
+            let mut req = Request::get(self.path.as_str());
+            if let Some(w) = &self.filter {
+                req = req.query("where", w.as_str());
+            }
+            req = req.query("limit", limit);
+            if let Some(o) = &self.orderby {
+                req = req.query("orderby", o.as_str());
+            }
+            let client = self.client.get();
+            let page = match client.send_json(py, &req) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.done = true;
+                    return Err(e);
+                }
+            };
+            let items = page
+                .get_item("list")
+                .ok()
+                .and_then(|l| l.cast_into::<PyList>().ok())
+                .ok_or_else(|| {
+                    pyo3::exceptions::PyValueError::new_err("the answer has no \"list\"")
+                })?;
+            let size: Option<u64> = page.get_item("size").ok().and_then(|s| s.extract().ok());
+            let n = items.len() as u64;
+            self.offset += n;
+            self.done = n < self.page_size || size.is_some_and(|s| self.offset >= s);
+            self.buffer = items.iter().map(Bound::unbind).collect();
+            self.buffer.reverse();
+        }
+    }
+}
+
+/// The native part of the dcimanager package.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<Client>()?;
+    m.add_class::<Response>()?;
+    m.add_class::<Pages>()?;
+    Ok(())
+}

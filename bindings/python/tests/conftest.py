@@ -1,0 +1,124 @@
+"""Fixtures: a fresh dcimanager emulator per test (HTTPS with its own CA), and a control
+client for its /emulator endpoints that uses only the standard library."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import ssl
+import subprocess
+import tempfile
+import time
+import urllib.request
+from typing import Any, Iterator, Optional
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+
+
+def emulator_bin() -> str:
+    env = os.environ.get("DCIMANAGER_EMULATOR")
+    if env:
+        return env
+    for profile in ("release", "debug"):
+        p = ROOT / "target" / profile / "dcimanager-emulator"
+        if p.exists():
+            return str(p)
+    raise RuntimeError("build the emulator first: cargo build --release -p dcimanager-emulator")
+
+
+class Emulator:
+    """A running emulator: ``url``, ``ca`` (CA file path) and its control endpoints."""
+
+    def __init__(self, *args: str, tls: bool = True) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="dci-emu-")
+        self.ca: Optional[str] = os.path.join(self._dir.name, "ca.pem") if tls else None
+        cmd = [emulator_bin(), "--listen", "127.0.0.1:0", *args]
+        if tls:
+            cmd += ["--tls", "--ca-out", self.ca]  # type: ignore[list-item]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().strip()
+        assert self.url.startswith("http"), self.url
+        self._ssl = ssl.create_default_context(cafile=self.ca) if tls else None
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self._dir.cleanup()
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, context=self._ssl, timeout=10) as resp:
+            return json.loads(resp.read() or b"null")
+
+    def fault(self, **fault: Any) -> None:
+        """Queues a fault, e.g. ``fault(kind="503", count=3)``."""
+        self.call("POST", "/emulator/faults", fault)
+
+    def suspend(self, requests: int) -> None:
+        self.call("POST", "/emulator/suspend", {"requests": requests})
+
+    def config(self, **cfg: Any) -> Any:
+        return self.call("POST", "/emulator/config", cfg)
+
+    def expire_tokens(self) -> int:
+        return int(self.call("POST", "/emulator/expire_tokens", {})["expired"])
+
+    def requests(self) -> list:
+        return list(self.call("GET", "/emulator/requests")["list"])
+
+    def clear_log(self) -> None:
+        self.call("DELETE", "/emulator/requests")
+
+    def stats(self) -> dict:
+        return dict(self.call("GET", "/emulator/stats"))
+
+    def count(self, method: str, path_suffix: str) -> int:
+        return sum(1 for r in self.requests() if r["method"] == method and r["path"].endswith(path_suffix))
+
+    def admin_token(self) -> str:
+        """Logs in as admin through the control path (not through the library under test)."""
+        req = urllib.request.Request(
+            self.url + "/api/auth/v4/public/token",
+            data=json.dumps({"email": "admin@example.com", "password": "secret"}).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, context=self._ssl, timeout=10) as resp:
+            token = json.loads(resp.read())["token"]
+        self.clear_log()
+        return str(token)
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    emu = Emulator()
+    try:
+        yield emu
+    finally:
+        emu.close()
+
+
+@pytest.fixture
+def plain_emulator() -> Iterator[Emulator]:
+    """An emulator over plain HTTP (for comparisons where TLS does not matter)."""
+    emu = Emulator(tls=False)
+    try:
+        yield emu
+    finally:
+        emu.close()
+
+
+def wait_until(cond: Any, timeout: float = 5.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.01)
+    raise AssertionError("condition not met in time")

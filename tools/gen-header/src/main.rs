@@ -1,48 +1,61 @@
-//! Generates the C header `include/dcimanager.h` from the crate's `src/ffi` with a pinned
-//! cbindgen (see Cargo.toml), so every machine produces the same bytes.
+//! Generates the C headers from the crate's `src/ffi` with a pinned cbindgen (see Cargo.toml),
+//! so every machine produces the same bytes:
+//! - `include/dcimanager.h` (C and C++, config `cbindgen.toml`);
+//! - `bindings/php/include/dcimanager_php.h` (PHP's FFI parser, config `cbindgen-php.toml`).
 //!
-//! `gen-header` writes the header; `gen-header --check` exits 1 when the checked-in header
-//! differs from what the sources generate.
+//! `gen-header` writes them; `gen-header --check` exits 1 when a checked-in header differs from
+//! what the sources generate.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// (cbindgen config, output) pairs, relative to the repository root.
+const HEADERS: [(&str, &str); 2] = [
+    ("cbindgen.toml", "include/dcimanager.h"),
+    ("cbindgen-php.toml", "bindings/php/include/dcimanager_php.h"),
+];
+
+fn generate(root: &Path, config: &str) -> Result<Vec<u8>, String> {
+    let config = cbindgen::Config::from_file(root.join(config)).map_err(|e| e.to_string())?;
+    let bindings = cbindgen::Builder::new()
+        .with_src(root.join("src/ffi/mod.rs"))
+        .with_config(config)
+        .generate()
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    bindings.write(&mut out);
+    Ok(out)
+}
 
 fn main() -> ExitCode {
     let check = std::env::args().any(|a| a == "--check");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let root = root.canonicalize().expect("repository root");
-    let config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
-    let bindings = match cbindgen::Builder::new()
-        .with_src(root.join("src/ffi/mod.rs"))
-        .with_config(config)
-        .generate()
-    {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("gen-header: cbindgen failed: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let mut fresh = Vec::new();
-    bindings.write(&mut fresh);
-    let target = root.join("include/dcimanager.h");
-    let current = std::fs::read(&target).unwrap_or_default();
-    if check {
+    let mut stale = false;
+    for (config, output) in HEADERS {
+        let fresh = match generate(&root, config) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("gen-header: cbindgen failed for {config}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let target = root.join(output);
+        let current = std::fs::read(&target).unwrap_or_default();
         if current == fresh {
-            println!("gen-header: include/dcimanager.h is up to date");
-            ExitCode::SUCCESS
+            println!("gen-header: {output} is up to date");
+        } else if check {
+            eprintln!("gen-header: {output} differs from what src/ffi generates; run `make header` and commit it");
+            stale = true;
         } else {
-            eprintln!(
-                "gen-header: include/dcimanager.h differs from what src/ffi generates; run `make header` and commit it"
-            );
-            ExitCode::FAILURE
+            std::fs::create_dir_all(target.parent().unwrap()).expect("header directory");
+            std::fs::write(&target, &fresh).expect("write header");
+            println!("gen-header: wrote {output}");
         }
+    }
+    if stale {
+        ExitCode::FAILURE
     } else {
-        std::fs::create_dir_all(target.parent().unwrap()).expect("include/");
-        if current != fresh {
-            std::fs::write(&target, &fresh).expect("write include/dcimanager.h");
-        }
-        println!("gen-header: wrote include/dcimanager.h");
         ExitCode::SUCCESS
     }
 }

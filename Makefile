@@ -74,6 +74,10 @@ test-c: build $(C_TESTS)
 	  echo "== $$t (valgrind)"; \
 	  scripts/with-emulator.sh $(VALGRIND) $$t || exit 1; \
 	done
+	@echo "== examples/c/demo.c built with only -Iinclude -Ltarget/release -ldcimanager"
+	$(CC) examples/c/demo.c -Iinclude -Ltarget/release -ldcimanager -o $(CBUILD)/demo-plain
+	@LD_LIBRARY_PATH=$(RELEASE) scripts/with-emulator.sh $(CBUILD)/demo-plain > $(CBUILD)/demo-plain.out
+	@grep -q "^9. logout  *ok" $(CBUILD)/demo-plain.out && echo "demo-plain: 1 passed, 0 failed"
 
 test-python: python
 	$(VPY) -m mypy.stubtest dcimanager._native

@@ -485,6 +485,13 @@ impl Response {
     }
 }
 
+/// One client serves many threads: it must stay `Send + Sync`.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Client>();
+    assert_send_sync::<Response>();
+};
+
 impl Client {
     /// A client with default settings for `https://host[:port]`.
     pub fn new(base_url: &str) -> Result<Client> {

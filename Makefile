@@ -10,11 +10,12 @@ CFLAGS_C := -std=c11 -Wall -Wextra -Werror -pedantic -g -Iinclude
 LDFLAGS_C := -L$(RELEASE) -ldcimanager -Wl,-rpath,$(abspath $(RELEASE)) -lpthread
 VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --quiet
 C_TESTS  := $(patsubst tests/c/%.c,$(CBUILD)/%,$(wildcard tests/c/test_*.c))
+VERSION  := $(shell sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
 PYTHON   ?= python3
 VENV     := .venv
 VPY      := $(VENV)/bin/python
 
-.PHONY: all deps build demo test test-rust test-c test-python python check-header header lint fmt clean
+.PHONY: all deps build demo test test-rust test-c test-cpp test-python python check-header header lint fmt clean install uninstall
 
 all: build
 
@@ -62,6 +63,35 @@ $(VENV)/.ready: bindings/python/requirements-dev.txt
 python: build $(VENV)/.ready
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VPY) -m pip install -q --no-build-isolation --force-reinstall --no-deps ./bindings/python
 
+# Installation for C and C++ users: libraries, both headers, pkg-config and CMake files.
+PREFIX         ?= /usr/local
+LIBDIR_REL     ?= lib
+INCLUDEDIR_REL ?= include
+LIBDIR         := $(PREFIX)/$(LIBDIR_REL)
+INCLUDEDIR     := $(PREFIX)/$(INCLUDEDIR_REL)
+CMAKEDIR       := $(LIBDIR)/cmake/dcimanager
+SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	-e 's|@VERSION@|$(VERSION)|g' -e 's|@LIBDIR_REL@|$(LIBDIR_REL)|g' -e 's|@INCLUDEDIR_REL@|$(INCLUDEDIR_REL)|g' \
+	-e 's|@CMAKE_TO_PREFIX@|$(shell echo $(LIBDIR_REL)/cmake/dcimanager | sed 's|[^/][^/]*|..|g')|g'
+INSTALLED = $(LIBDIR)/libdcimanager.so $(LIBDIR)/libdcimanager.a $(INCLUDEDIR)/dcimanager.h \
+	$(INCLUDEDIR)/dcimanager.hpp $(LIBDIR)/pkgconfig/dcimanager.pc $(CMAKEDIR)/dcimanagerConfig.cmake \
+	$(CMAKEDIR)/dcimanagerConfigVersion.cmake
+
+install: build
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(CMAKEDIR)
+	install -m 755 $(RELEASE)/libdcimanager.so $(DESTDIR)$(LIBDIR)/libdcimanager.so
+	install -m 644 $(RELEASE)/libdcimanager.a $(DESTDIR)$(LIBDIR)/libdcimanager.a
+	install -m 644 include/dcimanager.h include/dcimanager.hpp $(DESTDIR)$(INCLUDEDIR)/
+	$(SUBST) packaging/dcimanager.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dcimanager.pc
+	$(SUBST) packaging/dcimanagerConfig.cmake.in > $(DESTDIR)$(CMAKEDIR)/dcimanagerConfig.cmake
+	$(SUBST) packaging/dcimanagerConfigVersion.cmake.in > $(DESTDIR)$(CMAKEDIR)/dcimanagerConfigVersion.cmake
+	@echo "installed dcimanager $(VERSION) into $(DESTDIR)$(PREFIX)"
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null
+	@echo "removed dcimanager from $(DESTDIR)$(PREFIX)"
+
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
@@ -83,7 +113,12 @@ test-python: python
 	$(VPY) -m mypy.stubtest dcimanager._native
 	$(VPY) -m pytest -q bindings/python/tests
 
-test: build check-header lint test-rust test-c test-python
+# C++: the wrapper under ASan/UBSan, the headers under strict warnings, and a consumer
+# project built against a temporary install with pkg-config and with CMake.
+test-cpp: build
+	@scripts/test-cpp.sh
+
+test: build check-header lint test-rust test-c test-cpp test-python
 	@echo "make test: all suites passed"
 
 clean:

@@ -5,6 +5,7 @@ set -euo pipefail
 need=()
 command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+command -v strace >/dev/null 2>&1 || need+=(strace)
 if ((${#need[@]})); then
   echo "installing: ${need[*]}"
   sudo=""; [[ $(id -u) -eq 0 ]] || sudo=sudo

@@ -22,7 +22,8 @@
 //! Layers: this crate's core modules know nothing of FFI; [`ffi`] maps them onto the C ABI;
 //! the language bindings sit on top of that. Each concern lives in one module:
 //! [`paths`] (URLs and encoding), [`tls`], [`retry`], [`auth`], [`error`], [`query`] (lists),
-//! [`secret`] (secrets and scrubbing), `transport` (one HTTP exchange), [`client`].
+//! [`secret`] (secrets and scrubbing), `transport` (one HTTP exchange), `socket` (the TCP
+//! transport: few system calls per request), [`client`].
 
 #![warn(missing_docs)]
 
@@ -34,6 +35,7 @@ pub mod paths;
 pub mod query;
 pub mod retry;
 pub mod secret;
+mod socket;
 pub mod tls;
 mod transport;
 

@@ -8,11 +8,12 @@ use std::time::Duration;
 use ureq::config::Config;
 use ureq::http::{self, HeaderMap, Method, Uri};
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{Connector, NextTimeout, RustlsConnector};
 use ureq::Agent;
 
 use crate::error::Error;
 use crate::retry::Failure;
+use crate::socket::LeanTcpConnector;
 use crate::tls::TlsSettings;
 
 /// The `User-Agent` this library sends.
@@ -59,7 +60,11 @@ impl Transport {
             .max_idle_connections_per_host(64)
             .build();
         Transport {
-            agent: Agent::with_parts(config, DefaultConnector::default(), InlineResolver),
+            agent: Agent::with_parts(
+                config,
+                ().chain(LeanTcpConnector).chain(RustlsConnector::default()),
+                InlineResolver,
+            ),
         }
     }
 

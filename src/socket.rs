@@ -1,0 +1,213 @@
+//! The TCP transport under every HTTP exchange, written for few system calls per keep-alive
+//! request: one probe, one send, one receive.
+//!
+//! ureq's own TCP transport probes a pooled socket twice per request (when it goes back to
+//! the pool and when it comes out), each probe costing two `ioctl(FIONBIO)` around a failing
+//! `recvfrom`, and it sets `SO_RCVTIMEO`/`SO_SNDTIMEO` whenever the time left changes — which
+//! is every request. Here:
+//! - the liveness probe is one `recv(MSG_PEEK | MSG_DONTWAIT)`, made only when a connection
+//!   comes out of the pool (the probe when it goes back would see the same socket a moment
+//!   earlier), so a connection the server closed, or one with unexpected bytes waiting, is
+//!   still never reused;
+//! - socket timeouts are set with 5% headroom and left alone while the time asked for stays
+//!   within the value set and 10% under it, so a call never waits more than 10% past its
+//!   budget and consecutive calls rarely touch the socket options.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::os::fd::AsRawFd;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, ShutdownHandle,
+    Transport,
+};
+use ureq::Error;
+
+/// Opens TCP connections for ureq's connector chain (TLS is layered on top by ureq).
+#[derive(Debug, Default)]
+pub(crate) struct LeanTcpConnector;
+
+impl<In: Transport> Connector<In> for LeanTcpConnector {
+    type Out = Either<In, LeanTcpTransport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, Error> {
+        if chained.is_some() {
+            return Ok(chained.map(Either::A));
+        }
+        let stream = connect(details.addrs.iter(), &details.timeout)?;
+        stream.set_nodelay(details.config.no_delay())?;
+        let stream = Arc::new(stream);
+        (details.register_shutdown)(Arc::downgrade(&stream) as Weak<dyn ShutdownHandle>)?;
+        let config = details.config;
+        Ok(Some(Either::B(LeanTcpTransport {
+            stream,
+            buffers: LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size()),
+            read_timeout: None,
+            write_timeout: None,
+            io_since_probe: true,
+        })))
+    }
+}
+
+/// Tries each resolved address in turn within the connect timeout.
+fn connect<'a>(
+    addrs: impl Iterator<Item = &'a SocketAddr>,
+    timeout: &NextTimeout,
+) -> Result<TcpStream, Error> {
+    let mut last = None;
+    for addr in addrs {
+        let attempt = match timeout.not_zero() {
+            Some(t) => TcpStream::connect_timeout(addr, *t),
+            None => TcpStream::connect(addr),
+        };
+        match attempt {
+            Ok(s) => return Ok(s),
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                return Err(Error::Timeout(timeout.reason))
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(Error::Io(last.unwrap_or_else(|| {
+        io::Error::new(io::ErrorKind::ConnectionRefused, "no address to connect to")
+    })))
+}
+
+/// A connected TCP socket with sticky timeouts and a one-call probe.
+pub(crate) struct LeanTcpTransport {
+    stream: Arc<TcpStream>,
+    buffers: LazyBuffers,
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
+    /// Whether the socket was used since the last probe: the probe ureq makes when the
+    /// connection goes back to the pool is then skipped (the one when it comes out is made).
+    io_since_probe: bool,
+}
+
+impl std::fmt::Debug for LeanTcpTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LeanTcpTransport")
+            .field("peer", &self.stream.peer_addr().ok())
+            .finish()
+    }
+}
+
+/// The socket timeout to set for a wish, or `None` when the current one may stay: it stays
+/// while it is at least the wish and at most 10% above it; a new one gets 5% headroom.
+fn sticky(current: Option<Duration>, wanted: Option<Duration>) -> Option<Option<Duration>> {
+    match (current, wanted) {
+        (None, None) => None,
+        (Some(_), None) => Some(None),
+        (Some(c), Some(w)) if c >= w && c <= w + w / 10 => None,
+        (_, Some(w)) => Some(Some((w + w / 20).max(Duration::from_millis(1)))),
+    }
+}
+
+fn timeout_error(e: io::Error, reason: ureq::Timeout) -> Error {
+    match e.kind() {
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::Timeout(reason),
+        _ => Error::Io(e),
+    }
+}
+
+impl Transport for LeanTcpTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+        self.io_since_probe = true;
+        let timeout = timeout.for_write();
+        if let Some(t) = sticky(self.write_timeout, timeout.not_zero().map(|d| *d)) {
+            self.stream.set_write_timeout(t)?;
+            self.write_timeout = t;
+        }
+        let output = &self.buffers.output()[..amount];
+        (&*self.stream)
+            .write_all(output)
+            .map_err(|e| timeout_error(e, timeout.reason))
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+        self.io_since_probe = true;
+        let timeout = timeout.for_read();
+        if let Some(t) = sticky(self.read_timeout, timeout.not_zero().map(|d| *d)) {
+            self.stream.set_read_timeout(t)?;
+            self.read_timeout = t;
+        }
+        let input = self.buffers.input_append_buf();
+        let amount = loop {
+            match (&*self.stream).read(input) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other.map_err(|e| timeout_error(e, timeout.reason))?,
+            }
+        };
+        self.buffers.input_appended(amount);
+        Ok(amount > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        if std::mem::take(&mut self.io_since_probe) {
+            return true; // just used: ureq asks again when it takes the connection out
+        }
+        probe(&self.stream)
+    }
+}
+
+/// Whether a pooled socket can carry a request: nothing waiting to be read (no stray bytes,
+/// no end of stream) — one non-blocking peek.
+fn probe(stream: &TcpStream) -> bool {
+    let mut byte = 0u8;
+    // SAFETY: a valid socket descriptor and a one-byte buffer that outlives the call.
+    let n = unsafe {
+        libc::recv(
+            stream.as_raw_fd(),
+            (&mut byte as *mut u8).cast(),
+            1,
+            libc::MSG_PEEK | libc::MSG_DONTWAIT,
+        )
+    };
+    n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::WouldBlock
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sticky_timeouts() {
+        let s = Duration::from_secs;
+        let ms = Duration::from_millis;
+        assert_eq!(sticky(None, None), None);
+        assert_eq!(sticky(Some(s(1)), None), Some(None));
+        assert_eq!(sticky(None, Some(s(60))), Some(Some(s(63))));
+        // Within [wish, wish + 10%]: untouched.
+        assert_eq!(sticky(Some(s(63)), Some(s(60))), None);
+        assert_eq!(sticky(Some(s(63)), Some(ms(57_300))), None);
+        // Too long for a shorter wish, or too short for a longer one: set again.
+        assert_eq!(sticky(Some(s(63)), Some(s(10))), Some(Some(ms(10_500))));
+        assert_eq!(sticky(Some(s(10)), Some(s(60))), Some(Some(s(63))));
+    }
+
+    #[test]
+    fn probe_tells_open_from_closed_and_dirty() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        assert!(probe(&client), "idle and open");
+        server.write_all(b"x").unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(!probe(&client), "stray bytes waiting");
+        let mut b = [0u8; 1];
+        (&client).read_exact(&mut b).unwrap();
+        drop(server);
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(!probe(&client), "closed by the server");
+    }
+}

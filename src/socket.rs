@@ -9,8 +9,8 @@
 //!   comes out of the pool (the probe when it goes back would see the same socket a moment
 //!   earlier), so a connection the server closed, or one with unexpected bytes waiting, is
 //!   still never reused;
-//! - socket timeouts are set with 5% headroom and left alone while the time asked for stays
-//!   within the value set and 10% under it, so a call never waits more than 10% past its
+//! - socket timeouts are set with 2% headroom and left alone while the value set stays
+//!   between the time asked for and 5% above it, so a call never waits more than 5% past its
 //!   budget and consecutive calls rarely touch the socket options.
 
 use std::io::{self, Read, Write};
@@ -99,13 +99,13 @@ impl std::fmt::Debug for LeanTcpTransport {
 }
 
 /// The socket timeout to set for a wish, or `None` when the current one may stay: it stays
-/// while it is at least the wish and at most 10% above it; a new one gets 5% headroom.
+/// while it is at least the wish and at most 5% above it; a new one gets 2% headroom.
 fn sticky(current: Option<Duration>, wanted: Option<Duration>) -> Option<Option<Duration>> {
     match (current, wanted) {
         (None, None) => None,
         (Some(_), None) => Some(None),
-        (Some(c), Some(w)) if c >= w && c <= w + w / 10 => None,
-        (_, Some(w)) => Some(Some((w + w / 20).max(Duration::from_millis(1)))),
+        (Some(c), Some(w)) if c >= w && c <= w + w / 20 => None,
+        (_, Some(w)) => Some(Some((w + w / 50).max(Duration::from_millis(1)))),
     }
 }
 
@@ -186,13 +186,13 @@ mod tests {
         let ms = Duration::from_millis;
         assert_eq!(sticky(None, None), None);
         assert_eq!(sticky(Some(s(1)), None), Some(None));
-        assert_eq!(sticky(None, Some(s(60))), Some(Some(s(63))));
-        // Within [wish, wish + 10%]: untouched.
-        assert_eq!(sticky(Some(s(63)), Some(s(60))), None);
-        assert_eq!(sticky(Some(s(63)), Some(ms(57_300))), None);
+        assert_eq!(sticky(None, Some(s(60))), Some(Some(ms(61_200))));
+        // Within [wish, wish + 5%]: untouched.
+        assert_eq!(sticky(Some(ms(61_200)), Some(s(60))), None);
+        assert_eq!(sticky(Some(ms(61_200)), Some(ms(58_300))), None);
         // Too long for a shorter wish, or too short for a longer one: set again.
-        assert_eq!(sticky(Some(s(63)), Some(s(10))), Some(Some(ms(10_500))));
-        assert_eq!(sticky(Some(s(10)), Some(s(60))), Some(Some(s(63))));
+        assert_eq!(sticky(Some(ms(61_200)), Some(s(58))), Some(Some(ms(59_160))));
+        assert_eq!(sticky(Some(s(10)), Some(s(60))), Some(Some(ms(61_200))));
     }
 
     #[test]

@@ -32,9 +32,14 @@ header:
 check-header:
 	$(CARGO) run --release --locked -q -p gen-header -- --check
 
-$(CBUILD)/%: tests/c/%.c tests/c/check.h include/dcimanager.h $(LIB)
+$(CBUILD)/%: tests/c/%.c tests/c/check.h include/dcimanager.h $(LIB) $(CBUILD)/faults_table.h
 	@mkdir -p $(CBUILD)
-	$(CC) $(CFLAGS_C) -D_POSIX_C_SOURCE=200809L $< -o $@ $(LDFLAGS_C)
+	$(CC) $(CFLAGS_C) -D_POSIX_C_SOURCE=200809L -I$(CBUILD) $< -o $@ $(LDFLAGS_C)
+
+# The C suite's copy of the shared fault matrix.
+$(CBUILD)/faults_table.h: tests/faults.json scripts/faults_to_c.py
+	@mkdir -p $(CBUILD)
+	$(PYTHON) scripts/faults_to_c.py $< > $@
 
 $(CBUILD)/demo: examples/c/demo.c include/dcimanager.h $(LIB)
 	@mkdir -p $(CBUILD)

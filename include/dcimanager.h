@@ -256,7 +256,9 @@ dci_status dci_client_logout(dci_client *client);
  * `*response_out` is set to NULL first (when `response_out` is not NULL), then to the
  * answer whenever one arrived, also when the status is an error: the call then returns
  * DCI_ERROR_API, DCI_ERROR_UNAUTHORIZED, DCI_ERROR_HTTP or DCI_ERROR_RETRIES_EXHAUSTED
- * *and* the response. The caller owns it: free it with `dci_response_free`.
+ * *and* the response. A success whose Content-Type says JSON but whose body is not valid
+ * JSON gives DCI_ERROR_DECODE, with the response too. The caller owns it: free it with
+ * `dci_response_free`.
  * Thread-safe.
  */
 dci_status dci_client_request(dci_client *client,

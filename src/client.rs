@@ -410,6 +410,23 @@ impl Response {
         })
     }
 
+    /// Checks, without building anything, that a body is valid JSON (an empty body counts as
+    /// `null`); the same decode error as [`json`](Self::json) otherwise.
+    pub fn check_json(&self) -> Result<()> {
+        if self.body.iter().all(u8::is_ascii_whitespace)
+            || serde_json::from_slice::<serde::de::IgnoredAny>(&self.body).is_ok()
+        {
+            return Ok(());
+        }
+        self.json().map(drop)
+    }
+
+    /// Whether the answer says its body is JSON (`Content-Type: application/json`, `+json`).
+    pub fn is_json(&self) -> bool {
+        self.header("content-type")
+            .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"))
+    }
+
     /// The error this answer means, or `None` for a success (2xx).
     pub fn error(&self) -> Option<Error> {
         if self.is_success() {

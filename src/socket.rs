@@ -191,7 +191,10 @@ mod tests {
         assert_eq!(sticky(Some(ms(61_200)), Some(s(60))), None);
         assert_eq!(sticky(Some(ms(61_200)), Some(ms(58_300))), None);
         // Too long for a shorter wish, or too short for a longer one: set again.
-        assert_eq!(sticky(Some(ms(61_200)), Some(s(58))), Some(Some(ms(59_160))));
+        assert_eq!(
+            sticky(Some(ms(61_200)), Some(s(58))),
+            Some(Some(ms(59_160)))
+        );
         assert_eq!(sticky(Some(s(10)), Some(s(60))), Some(Some(ms(61_200))));
     }
 

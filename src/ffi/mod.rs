@@ -456,7 +456,9 @@ pub unsafe extern "C" fn dci_client_logout(client: *mut dci_client) -> dci_statu
 /// `*response_out` is set to NULL first (when `response_out` is not NULL), then to the
 /// answer whenever one arrived, also when the status is an error: the call then returns
 /// DCI_ERROR_API, DCI_ERROR_UNAUTHORIZED, DCI_ERROR_HTTP or DCI_ERROR_RETRIES_EXHAUSTED
-/// *and* the response. The caller owns it: free it with `dci_response_free`.
+/// *and* the response. A success whose Content-Type says JSON but whose body is not valid
+/// JSON gives DCI_ERROR_DECODE, with the response too. The caller owns it: free it with
+/// `dci_response_free`.
 /// Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn dci_client_request(
@@ -479,7 +481,10 @@ pub unsafe extern "C" fn dci_client_request(
             req = req.json_text(b);
         }
         let response = c.send(&req)?;
-        let error = response.error();
+        let error = match response.error() {
+            None if response.is_json() => response.check_json().err(),
+            other => other,
+        };
         // SAFETY: as above.
         unsafe { *out = Box::into_raw(Box::new(dci_response::from(response))) };
         error.map_or(Ok(()), Err)

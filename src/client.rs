@@ -539,6 +539,22 @@ impl Client {
         self.base.join(path)
     }
 
+    /// The settings, with a new connection pool when this process is a `fork()` child of the
+    /// one that made the pool (the inherited sockets belong to the parent).
+    fn current_settings(&self) -> Arc<Settings> {
+        let settings = Arc::clone(&self.settings.read());
+        if settings.transport.is_current() {
+            return settings;
+        }
+        let mut guard = self.settings.write();
+        if !guard.transport.is_current() {
+            let mut next = Settings::clone(&guard);
+            next.transport = Transport::new(&next.tls);
+            *guard = Arc::new(next);
+        }
+        Arc::clone(&guard)
+    }
+
     fn update(&self, change: impl FnOnce(&mut Settings) -> Result<()>) -> Result<()> {
         let mut guard = self.settings.write();
         let mut next = Settings::clone(&guard);
@@ -638,7 +654,7 @@ impl Client {
             None if method == Method::POST && req.platform_headers => (Some(b"{}"), Some(JSON)),
             None => (None, None),
         };
-        let settings = Arc::clone(&self.settings.read());
+        let settings = self.current_settings();
         let p = Prepared {
             method,
             url,

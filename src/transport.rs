@@ -23,6 +23,25 @@ pub const USER_AGENT: &str = concat!("dcimanager/", env!("CARGO_PKG_VERSION"));
 #[derive(Clone)]
 pub(crate) struct Transport {
     agent: Agent,
+    /// The process's fork count when the pool was made: a pool made before a `fork()` holds
+    /// sockets the parent uses too, so the child must not reuse it.
+    forks: u64,
+}
+
+/// How many times this process is a `fork()` child, counted by a `pthread_atfork` handler:
+/// a plain load per request, where asking for the process id would cost a system call.
+pub(crate) fn fork_generation() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static FORKS: AtomicU64 = AtomicU64::new(0);
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    extern "C" fn in_child() {
+        FORKS.fetch_add(1, Ordering::Relaxed);
+    }
+    REGISTER.call_once(|| {
+        // SAFETY: registers a handler that only increments an atomic.
+        unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+    });
+    FORKS.load(Ordering::Relaxed)
 }
 
 /// An HTTP answer, body read to the end (so the connection went back to the pool).
@@ -60,12 +79,18 @@ impl Transport {
             .max_idle_connections_per_host(64)
             .build();
         Transport {
+            forks: fork_generation(),
             agent: Agent::with_parts(
                 config,
                 ().chain(LeanTcpConnector).chain(RustlsConnector::default()),
                 InlineResolver,
             ),
         }
+    }
+
+    /// Whether this pool was made in this process (not inherited through `fork()`).
+    pub fn is_current(&self) -> bool {
+        self.forks == fork_generation()
     }
 
     /// Sends one request and reads its whole answer.

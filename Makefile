@@ -10,12 +10,14 @@ CFLAGS_C := -std=c11 -Wall -Wextra -Werror -pedantic -g -Iinclude
 LDFLAGS_C := -L$(RELEASE) -ldcimanager -Wl,-rpath,$(abspath $(RELEASE)) -lpthread
 VALGRIND := valgrind --suppressions=tests/c/valgrind.supp --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --quiet
 C_TESTS  := $(patsubst tests/c/%.c,$(CBUILD)/%,$(wildcard tests/c/test_*.c))
+C_ASAN   := $(patsubst tests/c/%.c,$(CBUILD)/asan/%,$(wildcard tests/c/test_*.c))
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 VERSION  := $(shell sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
 PYTHON   ?= python3
 VENV     := .venv
 VPY      := $(VENV)/bin/python
 
-.PHONY: all deps build demo test test-rust test-c test-cpp test-python python check-header header lint fmt clean install uninstall
+.PHONY: all deps build demo test test-rust test-c test-cpp test-python test-php python check-header header lint fmt clean install uninstall
 
 all: build
 
@@ -36,6 +38,10 @@ $(CBUILD)/%: tests/c/%.c tests/c/check.h include/dcimanager.h $(LIB) $(CBUILD)/f
 	@mkdir -p $(CBUILD)
 	$(CC) $(CFLAGS_C) -D_POSIX_C_SOURCE=200809L -I$(CBUILD) $< -o $@ $(LDFLAGS_C)
 
+$(CBUILD)/asan/%: tests/c/%.c tests/c/check.h include/dcimanager.h $(LIB) $(CBUILD)/faults_table.h
+	@mkdir -p $(CBUILD)/asan
+	$(CC) $(CFLAGS_C) $(SANITIZE) -D_POSIX_C_SOURCE=200809L -I$(CBUILD) $< -o $@ $(LDFLAGS_C)
+
 # The C suite's copy of the shared fault matrix.
 $(CBUILD)/faults_table.h: tests/faults.json scripts/faults_to_c.py
 	@mkdir -p $(CBUILD)
@@ -55,6 +61,10 @@ demo: build $(CBUILD)/demo python
 	@echo
 	@echo "== Python example (examples/python/quickstart.py) against the emulator =="
 	@scripts/with-emulator.sh $(VPY) examples/python/quickstart.py
+	@echo
+	@echo "== PHP example (examples/php/billing_sso.php) against the emulator =="
+	@scripts/test-php.sh --deps
+	@scripts/with-emulator.sh php examples/php/billing_sso.php
 
 # The Python virtual environment with the test tools, made once.
 $(VENV)/.ready: bindings/python/requirements-dev.txt
@@ -104,11 +114,18 @@ lint:
 test-rust: build
 	$(CARGO) test --release --locked
 
-test-c: build $(C_TESTS)
+test-c: build $(C_TESTS) $(C_ASAN) $(CBUILD)/load_threads
 	@for t in $(C_TESTS); do \
 	  echo "== $$t (valgrind)"; \
 	  scripts/with-emulator.sh $(VALGRIND) $$t || exit 1; \
 	done
+	@for t in $(C_ASAN); do \
+	  echo "== $$t (AddressSanitizer, UndefinedBehaviorSanitizer)"; \
+	  ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    scripts/with-emulator.sh $$t || exit 1; \
+	done
+	@echo "== $(CBUILD)/load_threads (native: 16 threads x 2,000 requests)"
+	@scripts/with-emulator.sh --no-log -- $(CBUILD)/load_threads
 	@echo "== examples/c/demo.c built with only -Iinclude -Ltarget/release -ldcimanager"
 	$(CC) examples/c/demo.c -Iinclude -Ltarget/release -ldcimanager -o $(CBUILD)/demo-plain
 	@LD_LIBRARY_PATH=$(RELEASE) scripts/with-emulator.sh $(CBUILD)/demo-plain > $(CBUILD)/demo-plain.out
@@ -123,7 +140,11 @@ test-python: python
 test-cpp: build
 	@scripts/test-cpp.sh
 
-test: build check-header lint test-rust test-c test-cpp test-python
+# PHP over FFI: PHPUnit against the emulator (installs php-cli and phpunit when missing).
+test-php: build
+	@scripts/test-php.sh
+
+test: build check-header lint test-rust test-c test-cpp test-python test-php
 	@echo "make test: all suites passed"
 
 clean:

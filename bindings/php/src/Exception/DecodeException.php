@@ -1,0 +1,14 @@
+<?php
+
+declare(strict_types=1);
+
+namespace DciManager\Exception;
+
+/**
+ * A success answer whose body is not the JSON expected, or is too large
+ * (`DCI_ERROR_DECODE`); also raised when PHP cannot decode a body with `json_decode` (the
+ * `\JsonException` is then the previous exception).
+ */
+class DecodeException extends DciException
+{
+}

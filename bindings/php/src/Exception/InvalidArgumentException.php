@@ -1,0 +1,14 @@
+<?php
+
+declare(strict_types=1);
+
+namespace DciManager\Exception;
+
+/**
+ * An argument or option cannot be used: a bad URL, a path to another origin, a string
+ * with a NUL byte, a token with a line break, an unknown option... Nothing was sent
+ * (`DCI_ERROR_INVALID_ARGUMENT`).
+ */
+class InvalidArgumentException extends DciException
+{
+}

@@ -33,19 +33,24 @@ namespace dci {
 /// Base of every error: the status, the message, the platform's code and the HTTP status.
 class Error : public std::runtime_error {
 public:
-    Error(dci_status status, const std::string &message, int32_t api_code, uint16_t http_status)
-        : std::runtime_error(message), status_(status), api_code_(api_code), http_status_(http_status) {}
+    Error(dci_status status, const std::string &message, int32_t api_code, uint16_t http_status,
+          std::string api_message = std::string())
+        : std::runtime_error(message), status_(status), api_code_(api_code), http_status_(http_status),
+          api_message_(std::move(api_message)) {}
     /// The C API's status for this error.
     [[nodiscard]] dci_status status() const noexcept { return status_; }
     /// The platform's error code (e.g. 3001), 0 when none.
     [[nodiscard]] int32_t api_code() const noexcept { return api_code_; }
     /// The HTTP status of the answer behind the error, 0 when no answer arrived.
     [[nodiscard]] uint16_t http_status() const noexcept { return http_status_; }
+    /// The platform's own message (error.msg), empty when none.
+    [[nodiscard]] const std::string &api_message() const noexcept { return api_message_; }
 
 private:
     dci_status status_;
     int32_t api_code_;
     uint16_t http_status_;
+    std::string api_message_;
 };
 
 /// The platform answered with its error body {"error":{"code","msg","value"}}.
@@ -102,15 +107,16 @@ public:
 namespace detail {
 
 /// The one place where a dci_status becomes an exception class.
-[[noreturn]] inline void raise(dci_status status, const std::string &message, int32_t code, uint16_t http) {
+[[noreturn]] inline void raise(dci_status status, const std::string &message, int32_t code, uint16_t http,
+                               const std::string &api_message = std::string()) {
     switch (status) {
     case DCI_ERROR_INVALID_ARGUMENT: throw InvalidArgument(status, message, code, http);
     case DCI_ERROR_CONNECT: throw ConnectError(status, message, code, http);
     case DCI_ERROR_TIMEOUT: throw TimeoutError(status, message, code, http);
     case DCI_ERROR_TLS: throw TlsError(status, message, code, http);
     case DCI_ERROR_HTTP: throw HttpError(status, message, code, http);
-    case DCI_ERROR_API: throw ApiError(status, message, code, http);
-    case DCI_ERROR_UNAUTHORIZED: throw UnauthorizedError(status, message, code, http);
+    case DCI_ERROR_API: throw ApiError(status, message, code, http, api_message);
+    case DCI_ERROR_UNAUTHORIZED: throw UnauthorizedError(status, message, code, http, api_message);
     case DCI_ERROR_RETRIES_EXHAUSTED: throw RetriesExhaustedError(status, message, code, http);
     case DCI_ERROR_DECODE: throw DecodeError(status, message, code, http);
     case DCI_ERROR_PANIC: throw InternalError(status, message, code, http);
@@ -122,7 +128,8 @@ namespace detail {
 /// Throws for a failed call, reading this thread's last error right away.
 inline void check(dci_status status) {
     if (status != DCI_OK) {
-        raise(status, dci_last_error_message(), dci_last_error_api_code(), dci_last_error_http_status());
+        raise(status, dci_last_error_message(), dci_last_error_api_code(), dci_last_error_http_status(),
+              dci_last_error_api_msg());
     }
 }
 
@@ -169,18 +176,20 @@ public:
     /// RetriesExhaustedError); does nothing on success.
     void raise_for_status() const {
         if (error_status_ != DCI_OK) {
-            detail::raise(error_status_, error_message_, api_code_, status());
+            detail::raise(error_status_, error_message_, api_code_, status(), api_message_);
         }
     }
 
 private:
     friend class Client;
-    Response(dci_response *r, dci_status st, std::string message, int32_t code)
-        : r_(r), error_status_(st), error_message_(std::move(message)), api_code_(code) {}
+    Response(dci_response *r, dci_status st, std::string message, int32_t code, std::string api_message)
+        : r_(r), error_status_(st), error_message_(std::move(message)), api_code_(code),
+          api_message_(std::move(api_message)) {}
     std::unique_ptr<dci_response, detail::ResponseFree> r_;
     dci_status error_status_;
     std::string error_message_;
     int32_t api_code_;
+    std::string api_message_;
 };
 
 /// A client of one DCImanager installation (RAII over dci_client; move-only; thread-safe).
@@ -246,6 +255,8 @@ public:
         }
         return detail::take(t);
     }
+    /// Forgets the token and credentials without telling the platform.
+    void clear_token() { detail::check(dci_client_clear_token(c_.get())); }
     /// Uses a token obtained elsewhere.
     void set_token(const std::string &token) {
         detail::check(dci_client_set_token(c_.get(), detail::c_str(token, "token")));
@@ -293,8 +304,10 @@ public:
             detail::check(st);
             detail::raise(DCI_ERROR_PANIC, "no response and no error", 0, 0);
         }
-        std::string message = st == DCI_OK ? std::string() : std::string(dci_last_error_message());
-        return Response(r, st, std::move(message), st == DCI_OK ? 0 : dci_last_error_api_code());
+        if (st == DCI_OK) {
+            return Response(r, st, std::string(), 0, std::string());
+        }
+        return Response(r, st, dci_last_error_message(), dci_last_error_api_code(), dci_last_error_api_msg());
     }
     /// GET a path; the JSON text of a success, else throws.
     [[nodiscard]] std::string get(const std::string &path) { return body_of(request("GET", path)); }

@@ -7,7 +7,7 @@
 //! `backoff_factor * 2^(k-1)` before retry `k`, capped at `backoff_max`.
 //!
 //! Failures without an answer follow urllib3's split: a connection that could not be made
-//! (nothing was sent) is retried for any method; a failure after the request went out
+//! (refused, unreachable, connect timeout: nothing was sent) is retried for any method; a failure after the request went out
 //! (reset, closed without an answer) is retried for GET and DELETE only, and for POST only
 //! when [`RetryPolicy::retry_post_after_send`] is set — a POST is never silently sent twice.
 
@@ -257,7 +257,7 @@ pub(crate) fn run<A: Answer>(
             }
             Err(failure) => {
                 let retryable = match (failure.error.kind(), failure.sent) {
-                    (ErrorKind::Connect, false) => connect > 0,
+                    (ErrorKind::Connect | ErrorKind::Timeout, false) => connect > 0,
                     (ErrorKind::Connect | ErrorKind::Timeout, true) => {
                         policy.retries_after_send(method) && read > 0
                     }
@@ -266,15 +266,8 @@ pub(crate) fn run<A: Answer>(
                 if !retryable {
                     return Err(failure.error);
                 }
-                if total == 0 && attempts == 1 {
-                    return Err(failure.error); // no retry was allowed: the failure itself
-                }
                 if total == 0 {
-                    return Err(Error::RetriesExhausted {
-                        attempts,
-                        last_status: None,
-                        reason: failure.error.to_string(),
-                    });
+                    return Err(with_attempts(failure.error, attempts));
                 }
                 total -= 1;
                 if failure.sent {
@@ -284,7 +277,7 @@ pub(crate) fn run<A: Answer>(
                 }
                 let wait = policy.backoff(retry_no) + jitter(policy.jitter);
                 if passes(wait, call_deadline, retry_deadline) {
-                    return Err(failure.error);
+                    return Err(with_attempts(failure.error, attempts));
                 }
                 wait
             }
@@ -292,6 +285,20 @@ pub(crate) fn run<A: Answer>(
         if !wait.is_zero() {
             std::thread::sleep(wait);
         }
+    }
+}
+
+/// A failure without an answer keeps its kind when the retries run out; its message says how
+/// many attempts were made.
+fn with_attempts(error: Error, attempts: u32) -> Error {
+    if attempts <= 1 {
+        return error;
+    }
+    let note = |m: String| format!("{m} (after {attempts} attempts)");
+    match error {
+        Error::Connect(m) => Error::Connect(note(m)),
+        Error::Timeout(m) => Error::Timeout(note(m)),
+        other => other,
     }
 }
 
@@ -436,7 +443,8 @@ mod tests {
         })
         .err()
         .unwrap();
-        assert_eq!((n, err.kind()), (11, ErrorKind::RetriesExhausted));
+        assert_eq!((n, err.kind()), (11, ErrorKind::Connect));
+        assert!(err.to_string().contains("after 11 attempts"), "{err}");
     }
 
     #[test]

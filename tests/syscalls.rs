@@ -50,21 +50,26 @@ fn traced_total(emu: &Emulator, n: usize) -> u64 {
     fields[3].parse().unwrap()
 }
 
-fn per_request(emu: &Emulator) -> f64 {
-    let (small, large) = (200, 1200);
-    let a = traced_total(emu, small);
-    let b = traced_total(emu, large);
-    (b as f64 - a as f64) / (large - small) as f64
+/// Checks the calls that 1,000 more requests cost: at most 3 each. Start-up costs cancel
+/// out; a handful of calls that do not scale with the requests (an allocator growing, a
+/// rare read split by the network) are allowed once, never per request.
+fn assert_three_per_request(emu: &Emulator, what: &str) {
+    let (small, large) = (200u64, 1200u64);
+    let a = traced_total(emu, small as usize);
+    let b = traced_total(emu, large as usize);
+    let extra = b.saturating_sub(a);
+    let per_request = extra as f64 / (large - small) as f64;
+    assert!(
+        extra <= 3 * (large - small) + 20,
+        "{what}: {per_request:.3} system calls per request ({extra} for {} requests)",
+        large - small
+    );
 }
 
 #[test]
 fn at_most_three_system_calls_per_keep_alive_request() {
-    let plain = Emulator::start_with(&["--no-log"]);
-    let n = per_request(&plain);
-    assert!(n <= 3.0, "plain HTTP: {n:.2} system calls per request");
-    let tls = Emulator::start_with(&["--tls", "--no-log"]);
-    let n = per_request(&tls);
-    assert!(n <= 3.0, "TLS: {n:.2} system calls per request");
+    assert_three_per_request(&Emulator::start_with(&["--no-log"]), "plain HTTP");
+    assert_three_per_request(&Emulator::start_with(&["--tls", "--no-log"]), "TLS");
 }
 
 /// The traced child: logs in, then sends N GETs on one kept-alive connection.

@@ -27,45 +27,48 @@ pub(crate) fn status_of(kind: ErrorKind) -> dci_status {
     }
 }
 
+#[derive(Default)]
 struct LastError {
     message: CString,
     api_code: i32,
     http_status: u16,
+    /// The platform's `error.msg` (scrubbed).
+    api_msg: CString,
+    /// The platform's `error.value` as JSON text.
+    api_value: CString,
 }
 
 thread_local! {
-    static LAST_ERROR: RefCell<LastError> = RefCell::new(LastError {
-        message: CString::default(),
-        api_code: 0,
-        http_status: 0,
-    });
+    static LAST_ERROR: RefCell<LastError> = RefCell::new(LastError::default());
 }
 
-fn set_last(message: String, api_code: i32, http_status: u16) {
-    let message = CString::new(message.replace('\0', " ")).unwrap_or_default();
-    LAST_ERROR.with(|l| {
-        *l.borrow_mut() = LastError {
-            message,
-            api_code,
-            http_status,
-        }
-    });
+fn c_text(s: &str) -> CString {
+    CString::new(s.replace('\0', " ")).unwrap_or_default()
+}
+
+fn set_last(last: LastError) {
+    LAST_ERROR.with(|l| *l.borrow_mut() = last);
 }
 
 fn record(e: &Error) {
-    let code = i32::try_from(e.api_code()).unwrap_or(i32::MAX);
-    set_last(e.to_string(), code, e.http_status().unwrap_or(0));
+    let api = e.api();
+    set_last(LastError {
+        message: c_text(&e.to_string()),
+        api_code: i32::try_from(e.api_code()).unwrap_or(i32::MAX),
+        http_status: e.http_status().unwrap_or(0),
+        api_msg: api.map(|a| c_text(&a.msg)).unwrap_or_default(),
+        api_value: api
+            .filter(|a| !a.value.is_null())
+            .map(|a| c_text(&a.value.to_string()))
+            .unwrap_or_default(),
+    });
 }
 
 fn clear_last() {
     LAST_ERROR.with(|l| {
         let mut l = l.borrow_mut();
         if !l.message.is_empty() || l.api_code != 0 || l.http_status != 0 {
-            *l = LastError {
-                message: CString::default(),
-                api_code: 0,
-                http_status: 0,
-            };
+            *l = LastError::default();
         }
     });
 }
@@ -76,15 +79,24 @@ fn record_panic(payload: Box<dyn std::any::Any + Send>) {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown".into());
-    set_last(
-        format!("internal error (panic caught at the C boundary): {what}"),
-        0,
-        0,
-    );
+    set_last(LastError {
+        message: c_text(&format!(
+            "internal error (panic caught at the C boundary): {what}"
+        )),
+        ..LastError::default()
+    });
 }
 
 pub(crate) fn last_message() -> *const c_char {
     LAST_ERROR.with(|l| l.borrow().message.as_ptr())
+}
+
+pub(crate) fn last_api_msg() -> *const c_char {
+    LAST_ERROR.with(|l| l.borrow().api_msg.as_ptr())
+}
+
+pub(crate) fn last_api_value() -> *const c_char {
+    LAST_ERROR.with(|l| l.borrow().api_value.as_ptr())
 }
 
 pub(crate) fn last_api_code() -> i32 {

@@ -318,6 +318,17 @@ pub unsafe extern "C" fn dci_client_set_token(
     })
 }
 
+/// Forgets the session token and the credentials kept for re-login, without telling the
+/// platform (use `dci_client_logout` for that). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn dci_client_clear_token(client: *mut dci_client) -> dci_status {
+    guard(|| {
+        // SAFETY: `client` is NULL or live.
+        unsafe { client_ref(client) }?.clear_token();
+        Ok(())
+    })
+}
+
 /// Writes a copy of the session token to `*token_out`, or NULL when the client has none.
 /// The caller owns the copy: free it with `dci_string_free`. Thread-safe.
 #[no_mangle]
@@ -571,6 +582,21 @@ pub extern "C" fn dci_last_error_message() -> *const c_char {
 #[no_mangle]
 pub extern "C" fn dci_last_error_api_code() -> i32 {
     guard_quiet(0, boundary::last_api_code)
+}
+
+/// The platform's error message (`error.msg`) of the last failed call on this thread, "" if
+/// none. Never NULL. Borrowed: valid until the next call into the library on this thread.
+#[no_mangle]
+pub extern "C" fn dci_last_error_api_msg() -> *const c_char {
+    guard_quiet(c"".as_ptr(), boundary::last_api_msg)
+}
+
+/// The platform's `error.value` of the last failed call on this thread as JSON text (e.g.
+/// `{"property":"nickname"}`), "" if none. Never NULL. Borrowed: valid until the next call
+/// into the library on this thread.
+#[no_mangle]
+pub extern "C" fn dci_last_error_api_value() -> *const c_char {
+    guard_quiet(c"".as_ptr(), boundary::last_api_value)
 }
 
 /// The HTTP status behind the last failed call on this thread; 0 if no answer arrived.

@@ -14,6 +14,7 @@ int main(void) {
     CHECK(strcmp(dci_status_name(DCI_ERROR_TLS), "DCI_ERROR_TLS") == 0);
     CHECK(strcmp(dci_status_name(-1), "DCI_UNKNOWN") == 0);
     CHECK(strcmp(dci_last_error_message(), "") == 0);
+    CHECK(strcmp(dci_last_error_api_msg(), "") == 0 && strcmp(dci_last_error_api_value(), "") == 0);
 
     /* Construction. */
     CHECK(dci_client_new(NULL) == NULL);
@@ -48,6 +49,7 @@ int main(void) {
     CHECK_STATUS(dci_client_set_token_ttl(NULL, "5"), INVALID);
     CHECK_STATUS(dci_client_whoami(NULL, &s), INVALID);
     CHECK_STATUS(dci_client_logout(NULL), INVALID);
+    CHECK_STATUS(dci_client_clear_token(NULL), INVALID);
     CHECK_STATUS(dci_client_request(NULL, "GET", "x", NULL, &resp), INVALID);
     CHECK(s == (char *)0x1);
 

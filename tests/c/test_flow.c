@@ -84,7 +84,17 @@ int main(void) {
     CHECK_STATUS(dci_client_request(c, "GET", "dci/v3/server/999999", NULL, &r), DCI_ERROR_API);
     CHECK(r != NULL && dci_response_status(r) == 404);
     CHECK(dci_last_error_api_code() == 3080 && dci_last_error_http_status() == 404);
+    CHECK(strcmp(dci_last_error_api_msg(), "instance not found") == 0);
     dci_response_free(r);
+    /* The platform's error value, as JSON text. */
+    CHECK_STATUS(dci_client_request(c, "POST", "dci/v3/user", "{\"email\":\"x@example.com\",\"nickname\":\"x\"}", &r),
+                 DCI_ERROR_API);
+    CHECK(strstr(dci_last_error_api_value(), "\"nickname\"") != NULL);
+    CHECK(strcmp(dci_last_error_api_msg(), "Unexpected property") == 0);
+    dci_response_free(r);
+    CHECK_STATUS(dci_client_whoami(c, &me), DCI_OK);
+    dci_string_free(me);
+    CHECK(strcmp(dci_last_error_api_value(), "") == 0 && strcmp(dci_last_error_api_msg(), "") == 0);
 
     /* A 503 burst within the retries succeeds. */
     CHECK(control(c, "POST", "/emulator/faults", "{\"kind\":\"503\",\"count\":5}") == 200);
@@ -149,6 +159,15 @@ int main(void) {
         CHECK_STATUS(dci_client_login(plain, "admin@example.com", "secret"), DCI_OK);
         dci_client_free(plain);
     }
+
+    /* Forgetting a token without a request. */
+    dci_client *forget = test_client();
+    CHECK_STATUS(dci_client_set_token(forget, "24-abc"), DCI_OK);
+    CHECK_STATUS(dci_client_clear_token(forget), DCI_OK);
+    char *gone = (char *)0x1;
+    CHECK_STATUS(dci_client_token(forget, &gone), DCI_OK);
+    CHECK(gone == NULL);
+    dci_client_free(forget);
 
     /* Logout forgets the token. */
     CHECK_STATUS(dci_client_logout(c), DCI_OK);

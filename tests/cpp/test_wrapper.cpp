@@ -88,6 +88,8 @@ int main() {
     dci::Client other = client();
     other.set_token(long_token);
     CHECK(other.whoami().find("admin@example.com") != std::string::npos);
+    other.clear_token();
+    CHECK(!other.token().has_value());
     CHECK(dci::encode_component("a b+") == "a%20b%2B");
 
     // One exception type per status.
@@ -95,6 +97,11 @@ int main() {
     expect<dci::InvalidArgument>("NUL inside", [&] { admin.set_token(std::string("a\0b", 3)); });
     expect<dci::InvalidArgument>("other origin", [&] { (void)admin.get("https://evil.example.com/api/x"); });
     expect<dci::ApiError>("unknown server", [&] { (void)admin.get("dci/v3/server/999999"); }, 404, 3080);
+    try {
+        (void)admin.get("dci/v3/server/999999");
+    } catch (const dci::ApiError &e) {
+        CHECK(e.api_message() == "instance not found");
+    }
     expect<dci::UnauthorizedError>("wrong password",
                                    [] { client().login("admin@example.com", "wrong"); }, 401, 3001);
     control(admin, "/emulator/faults", R"({"kind":"html502"})");

@@ -431,7 +431,7 @@ final class Native
      * The thread's last error, to be read right after the failing call (before any other
      * call into the library).
      *
-     * @return array{status: int, message: string, api_code: int, http_status: int}
+     * @return array{status: int, message: string, api_code: int, http_status: int, api_msg: string, api_value: string}
      *
      * @internal
      */
@@ -444,6 +444,8 @@ final class Native
             'message' => (string) $ffi->dci_last_error_message(),
             'api_code' => (int) $ffi->dci_last_error_api_code(),
             'http_status' => (int) $ffi->dci_last_error_http_status(),
+            'api_msg' => (string) $ffi->dci_last_error_api_msg(),
+            'api_value' => (string) $ffi->dci_last_error_api_value(),
         ];
     }
 
@@ -451,7 +453,7 @@ final class Native
      * The exception for an error read by {@see Native::lastError()}, with the answer
      * behind it when there is one.
      *
-     * @param array{status: int, message: string, api_code: int, http_status: int} $error
+     * @param array{status: int, message: string, api_code: int, http_status: int, api_msg: string, api_value: string} $error
      *
      * @internal
      */
@@ -467,8 +469,6 @@ final class Native
             $httpStatus = $response->getStatus(); // e.g. a 200 whose JSON does not parse
         }
         if (is_a($class, ApiException::class, true)) {
-            $apiMessage = preg_match('/API error -?\d+ \(HTTP \d+\): (.*)\z/s', $message, $m) === 1
-                ? $m[1] : $message;
 
             return new $class(
                 $message,
@@ -478,8 +478,8 @@ final class Native
                 $response,
                 $name,
                 $error['api_code'],
-                $apiMessage,
-                $response !== null ? self::errorValue($response->getBody()) : null
+                $error['api_msg'],
+                $error['api_value'] !== '' ? json_decode($error['api_value'], true) : null
             );
         }
 
@@ -591,18 +591,5 @@ final class Native
         }
 
         return $value;
-    }
-
-    /**
-     * The `error.value` of a platform error body, or null.
-     */
-    private static function errorValue(string $body): mixed
-    {
-        $data = json_decode($body, true);
-        if (is_array($data) && isset($data['error']) && is_array($data['error'])) {
-            return $data['error']['value'] ?? null;
-        }
-
-        return null;
     }
 }

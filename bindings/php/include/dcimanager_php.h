@@ -174,6 +174,12 @@ dci_status dci_client_login_with_key(dci_client *client, const char *key);
 dci_status dci_client_set_token(dci_client *client, const char *token);
 
 /*
+ Forgets the session token and the credentials kept for re-login, without telling the
+ platform (use `dci_client_logout` for that). Thread-safe.
+ */
+dci_status dci_client_clear_token(dci_client *client);
+
+/*
  Writes a copy of the session token to `*token_out`, or NULL when the client has none.
  The caller owns the copy: free it with `dci_string_free`. Thread-safe.
  */
@@ -296,6 +302,19 @@ const char *dci_last_error_message(void);
  Each thread has its own last error.
  */
 int32_t dci_last_error_api_code(void);
+
+/*
+ The platform's error message (`error.msg`) of the last failed call on this thread, "" if
+ none. Never NULL. Borrowed: valid until the next call into the library on this thread.
+ */
+const char *dci_last_error_api_msg(void);
+
+/*
+ The platform's `error.value` of the last failed call on this thread as JSON text (e.g.
+ `{"property":"nickname"}`), "" if none. Never NULL. Borrowed: valid until the next call
+ into the library on this thread.
+ */
+const char *dci_last_error_api_value(void);
 
 /*
  The HTTP status behind the last failed call on this thread; 0 if no answer arrived.

@@ -17,6 +17,7 @@ PYTHON   ?= python3
 VENV     := .venv
 VPY      := $(VENV)/bin/python
 
+.PHONY: fuzz soak bench
 .PHONY: all deps build demo test test-rust test-c test-cpp test-python test-php python check-header header lint fmt clean install uninstall
 
 all: build
@@ -146,6 +147,19 @@ test-php: build
 
 test: build check-header lint test-rust test-c test-cpp test-python test-php
 	@echo "make test: all suites passed"
+
+# Coverage-guided fuzzing of the parsers and encoders that see untrusted text (fuzz/), for a
+# bounded time per target. Not part of `make test` (tests/properties.rs is); a crash found here
+# becomes a case in tests/properties.rs. cargo-fuzz needs nightly features: RUSTC_BOOTSTRAP
+# lets the stable toolchain provide them.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := error_body retry_after where_builder url_join response_bytes
+fuzz: deps
+	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	done
 
 clean:
 	$(CARGO) clean

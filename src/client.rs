@@ -351,6 +351,19 @@ impl std::fmt::Debug for Response {
 }
 
 impl Response {
+    /// A response built by hand (for tests, mocks and fuzzing): this status and body, no
+    /// headers, one attempt.
+    pub fn from_parts(status: u16, body: Vec<u8>) -> Response {
+        Response {
+            status,
+            headers: HeaderMap::new(),
+            body,
+            attempts: 1,
+            exhausted: false,
+            session: Arc::default(),
+        }
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         self.status
@@ -456,7 +469,7 @@ impl Response {
             let api = ApiError {
                 status: self.status,
                 code,
-                msg: crate::secret::scrub(&msg, &secrets),
+                msg: crate::error::shorten(crate::secret::scrub(&msg, &secrets)),
                 value,
             };
             return Some(if self.status == 401 || code == CODE_UNAUTHORIZED {

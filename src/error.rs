@@ -201,6 +201,23 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// How long the platform's own message may be in an error, in bytes.
+pub const MESSAGE_LEN: usize = 500;
+
+/// Cuts a message from the server to [`MESSAGE_LEN`] bytes (at a character boundary), so a
+/// hostile server cannot make error texts arbitrarily large.
+pub(crate) fn shorten(mut msg: String) -> String {
+    if msg.len() > MESSAGE_LEN {
+        let mut cut = MESSAGE_LEN;
+        while !msg.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        msg.truncate(cut);
+        msg.push('…');
+    }
+    msg
+}
+
 /// The first [`EXCERPT_LEN`] bytes of a body as text (cut at a character boundary), scrubbed.
 pub(crate) fn excerpt(body: &[u8], known_secrets: &[&str]) -> String {
     let cut = &body[..body.len().min(EXCERPT_LEN)];
@@ -266,6 +283,13 @@ mod tests {
         let e = excerpt(body.as_bytes(), &[]);
         assert!(e.len() <= EXCERPT_LEN + 16);
         assert!(!e.contains("abc"));
+    }
+
+    #[test]
+    fn long_messages_are_cut() {
+        assert_eq!(shorten("short".into()), "short");
+        let long = shorten("é".repeat(400));
+        assert!(long.len() <= MESSAGE_LEN + 3 && long.ends_with('…'));
     }
 
     #[test]

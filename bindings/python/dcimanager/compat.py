@@ -62,8 +62,9 @@ Deliberate differences (each from the core's design or a safety rule):
   or 503 that carries ``Retry-After`` but is not in ``status_forcelist`` is returned, not
   retried (urllib3 retries it when ``total`` is not zero); an unparsable ``Retry-After`` falls
   back to the backoff (urllib3 raises ``InvalidHeader``).
-- **A connection that could not be set up in time is not retried** (the core retries refused
-  connections, not connect timeouts; urllib3 retries both): :class:`ConnectTimeout` at once.
+- **A connection that could not be set up in time** is retried like a refused one (counted
+  against ``connect``, for any method, as in urllib3) while the call's time budget lasts; then
+  :class:`ConnectTimeout`.
 - **TLS failures are not retried** (urllib3 counts them as "other" errors and retries them);
   :class:`SSLError` is raised at once. ``verify=<path>`` trusts that bundle *in addition to*
   the core's built-in roots (requests trusts only the bundle); a directory is refused with

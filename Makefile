@@ -148,6 +148,11 @@ test-php: build
 test: build check-header lint test-rust test-c test-cpp test-python test-php
 	@echo "make test: all suites passed"
 
+# The benchmark, not a test: every client against the emulator on loopback; writes
+# bench/RESULTS.md, bench/chart.svg and bench/results.json (BENCH_QUICK=1: a smoke run).
+bench: build python
+	@scripts/bench.sh
+
 # 1,000,000 requests through the C ABI and 200,000 through Python: RSS and open descriptors
 # flat after warm-up (bench/soak.json, reported in bench/RESULTS.md).
 soak: build python

@@ -120,6 +120,13 @@ void dci_client_free(dci_client *client);
 dci_status dci_client_set_verify_tls(dci_client *client, bool verify);
 
 /**
+ * Whether `dci_client_request` checks that a success answer whose Content-Type says JSON
+ * parses as JSON (`true`, the default: DCI_ERROR_DECODE otherwise). A caller that parses
+ * every body itself may turn the check off to save that pass. Thread-safe.
+ */
+dci_status dci_client_set_validate_json(dci_client *client, bool validate);
+
+/**
  * Trusts the CA certificates of a PEM file in addition to the built-in (Mozilla) roots.
  * Applies from the next request. Thread-safe.
  */
@@ -263,7 +270,8 @@ dci_status dci_client_logout(dci_client *client);
  * answer whenever one arrived, also when the status is an error: the call then returns
  * DCI_ERROR_API, DCI_ERROR_UNAUTHORIZED, DCI_ERROR_HTTP or DCI_ERROR_RETRIES_EXHAUSTED
  * *and* the response. A success whose Content-Type says JSON but whose body is not valid
- * JSON gives DCI_ERROR_DECODE, with the response too. The caller owns it: free it with
+ * JSON gives DCI_ERROR_DECODE, with the response too (see
+ * `dci_client_set_validate_json`). The caller owns it: free it with
  * `dci_response_free`.
  * Thread-safe.
  */

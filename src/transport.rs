@@ -16,6 +16,9 @@ use crate::retry::Failure;
 use crate::socket::LeanTcpConnector;
 use crate::tls::TlsSettings;
 
+/// The most a response body is given up front from its Content-Length; past that it grows.
+const PREALLOCATE_MAX: u64 = 16 * 1024 * 1024;
+
 /// The `User-Agent` this library sends.
 pub const USER_AGENT: &str = concat!("dcimanager/", env!("CARGO_PKG_VERSION"));
 
@@ -119,11 +122,17 @@ impl Transport {
         };
         let response = result.map_err(failure)?;
         let (parts, mut body) = response.into_parts();
-        let bytes = body
-            .with_config()
-            .limit(max_body)
-            .read_to_vec()
-            .map_err(|e| match e {
+        // Sized from Content-Length (capped, since the server may lie): the body is copied once
+        // from ureq's buffer, never regrown; the extra byte leaves room for the NUL the C ABI
+        // appends.
+        let expected = body
+            .content_length()
+            .unwrap_or(0)
+            .min(max_body)
+            .min(PREALLOCATE_MAX);
+        let mut bytes = Vec::with_capacity(expected as usize + 1);
+        std::io::Read::read_to_end(&mut body.with_config().limit(max_body).reader(), &mut bytes)
+            .map_err(|e| match ureq::Error::from(e) {
                 ureq::Error::BodyExceedsLimit(n) => Failure {
                     error: Error::Decode {
                         message: format!("the response body exceeds the limit of {n} bytes"),

@@ -61,6 +61,8 @@ pub enum dci_status {
 /// Thread-safe: all calls may run concurrently on one handle, except `dci_client_free`.
 pub struct dci_client {
     inner: Client,
+    /// Whether `dci_client_request` checks that a JSON success answer parses.
+    validate_json: std::sync::atomic::AtomicBool,
 }
 
 /// An HTTP answer from `dci_client_request`. Owned by one caller; not thread-safe.
@@ -116,7 +118,10 @@ pub unsafe extern "C" fn dci_client_new(base_url: *const c_char) -> *mut dci_cli
         // SAFETY: the caller passes NULL or a NUL-terminated string.
         let url = unsafe { str_arg(base_url, "base_url") }?;
         let inner = Client::new(url)?;
-        Ok(Box::into_raw(Box::new(dci_client { inner })))
+        Ok(Box::into_raw(Box::new(dci_client {
+            inner,
+            validate_json: std::sync::atomic::AtomicBool::new(true),
+        })))
     })
 }
 
@@ -144,6 +149,24 @@ pub unsafe extern "C" fn dci_client_set_verify_tls(
 ) -> dci_status {
     // SAFETY: `client` is NULL or a live handle.
     guard(|| unsafe { client_ref(client) }?.set_verify_tls(verify))
+}
+
+/// Whether `dci_client_request` checks that a success answer whose Content-Type says JSON
+/// parses as JSON (`true`, the default: DCI_ERROR_DECODE otherwise). A caller that parses
+/// every body itself may turn the check off to save that pass. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn dci_client_set_validate_json(
+    client: *mut dci_client,
+    validate: bool,
+) -> dci_status {
+    guard(|| {
+        // SAFETY: `client` is NULL or live.
+        let handle = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
+        handle
+            .validate_json
+            .store(validate, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    })
 }
 
 /// Trusts the CA certificates of a PEM file in addition to the built-in (Mozilla) roots.
@@ -468,7 +491,8 @@ pub unsafe extern "C" fn dci_client_logout(client: *mut dci_client) -> dci_statu
 /// answer whenever one arrived, also when the status is an error: the call then returns
 /// DCI_ERROR_API, DCI_ERROR_UNAUTHORIZED, DCI_ERROR_HTTP or DCI_ERROR_RETRIES_EXHAUSTED
 /// *and* the response. A success whose Content-Type says JSON but whose body is not valid
-/// JSON gives DCI_ERROR_DECODE, with the response too. The caller owns it: free it with
+/// JSON gives DCI_ERROR_DECODE, with the response too (see
+/// `dci_client_set_validate_json`). The caller owns it: free it with
 /// `dci_response_free`.
 /// Thread-safe.
 #[no_mangle]
@@ -484,6 +508,9 @@ pub unsafe extern "C" fn dci_client_request(
         // SAFETY: `out` is non-NULL and writable; other pointers are NULL or valid.
         unsafe { *out = std::ptr::null_mut() };
         let c = unsafe { client_ref(client) }?;
+        let validate = unsafe { &*client }
+            .validate_json
+            .load(std::sync::atomic::Ordering::Relaxed);
         let method = unsafe { str_arg(method, "method") }?;
         let path = unsafe { str_arg(path, "path") }?;
         let body = unsafe { opt_str_arg(json_body, "json_body") }?;
@@ -493,7 +520,7 @@ pub unsafe extern "C" fn dci_client_request(
         }
         let response = c.send(&req)?;
         let error = match response.error() {
-            None if response.is_json() => response.check_json().err(),
+            None if validate && response.is_json() => response.check_json().err(),
             other => other,
         };
         // SAFETY: as above.

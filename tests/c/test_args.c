@@ -50,6 +50,7 @@ int main(void) {
     CHECK_STATUS(dci_client_whoami(NULL, &s), INVALID);
     CHECK_STATUS(dci_client_logout(NULL), INVALID);
     CHECK_STATUS(dci_client_clear_token(NULL), INVALID);
+    CHECK_STATUS(dci_client_set_validate_json(NULL, false), INVALID);
     CHECK_STATUS(dci_client_request(NULL, "GET", "x", NULL, &resp), INVALID);
     CHECK(s == (char *)0x1);
 

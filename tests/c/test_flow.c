@@ -122,6 +122,16 @@ int main(void) {
     /* Truncated JSON in a success answer. */
     CHECK(control(c, "POST", "/emulator/faults", "{\"kind\":\"truncate\"}") == 200);
     CHECK_STATUS(dci_client_whoami(c, &me), DCI_ERROR_DECODE);
+    /* Through dci_client_request: a decode error and the response; unchecked when asked. */
+    CHECK(control(c, "POST", "/emulator/faults", "{\"kind\":\"truncate\"}") == 200);
+    CHECK_STATUS(dci_client_request(c, "GET", "dci/v3/server/2", NULL, &r), DCI_ERROR_DECODE);
+    CHECK(r != NULL && dci_response_status(r) == 200);
+    dci_response_free(r);
+    CHECK_STATUS(dci_client_set_validate_json(c, false), DCI_OK);
+    CHECK(control(c, "POST", "/emulator/faults", "{\"kind\":\"truncate\"}") == 200);
+    CHECK_STATUS(dci_client_request(c, "GET", "dci/v3/server/2", NULL, &r), DCI_OK);
+    dci_response_free(r);
+    CHECK_STATUS(dci_client_set_validate_json(c, true), DCI_OK);
 
     /* A closed connection: a POST is reported, not sent again. */
     control(c, "DELETE", "/emulator/requests", NULL);

@@ -634,6 +634,9 @@ final class Client
         Native::check($ffi->dci_client_set_timeout_ms($h, self::millis($o['timeout'])));
         Native::check($ffi->dci_client_set_connect_timeout_ms($h, self::millis($o['connect_timeout'])));
         Native::check($ffi->dci_client_set_retry($h, $o['retries'], (float) $o['backoff_factor']));
+        // Every JSON body is decoded here (json_decode, DecodeException on failure): the
+        // library's own check would parse each body a second time.
+        Native::check($ffi->dci_client_set_validate_json($h, false));
     }
 
     /**

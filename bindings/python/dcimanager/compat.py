@@ -1713,6 +1713,8 @@ class Session:
         self.cookies: Any = CookieJar()
         self.adapters: "OrderedDict[str, HTTPAdapter]" = OrderedDict()
         self._clients: Dict[Tuple[Any, ...], Any] = {}
+        self._environment_checked: set[Tuple[str, str, Optional[int]]] = set()
+        self._bundles_checked: set[str] = set()
         self._lock = threading.Lock()
         self.mount("https://", HTTPAdapter())
         self.mount("http://", HTTPAdapter())
@@ -1899,22 +1901,27 @@ class Session:
             if cookie_header is not None:
                 req_headers["Cookie"] = cookie_header
 
-        # The environment, as requests' merge_environment_settings.
+        # The environment, as requests' merge_environment_settings. Proxies and .netrc are
+        # looked up once per origin and session (requests re-reads them on every request: a
+        # scan of os.environ and two stat calls that dominated the cost of a request here).
         if self.trust_env:
-            proxy = _environment_proxy(target)
-            if proxy:
-                _unsupported(
-                    f"proxies (from the environment: {proxy!r} for {target.host})",
-                    "the core connects directly; set Session.trust_env = False or add the host "
-                    "to NO_PROXY",
-                )
-            netrc_file = _netrc_has(target.host)
-            if netrc_file:
-                _unsupported(
-                    f"auth (from {netrc_file} for {target.host})",
-                    "requests would send those credentials as Basic auth; set "
-                    "Session.trust_env = False",
-                )
+            origin = (target.scheme, target.host, target.port)
+            if origin not in self._environment_checked:
+                proxy = _environment_proxy(target)
+                if proxy:
+                    _unsupported(
+                        f"proxies (from the environment: {proxy!r} for {target.host})",
+                        "the core connects directly; set Session.trust_env = False or add the "
+                        "host to NO_PROXY",
+                    )
+                netrc_file = _netrc_has(target.host)
+                if netrc_file:
+                    _unsupported(
+                        f"auth (from {netrc_file} for {target.host})",
+                        "requests would send those credentials as Basic auth; set "
+                        "Session.trust_env = False",
+                    )
+                self._environment_checked.add(origin)
             if verify is True or verify is None:
                 verify = (
                     os.environ.get("REQUESTS_CA_BUNDLE")
@@ -1926,7 +1933,7 @@ class Session:
             verify = True
         if not isinstance(verify, bool):
             verify = os.fspath(verify)
-            if target.scheme == "https":
+            if target.scheme == "https" and verify not in self._bundles_checked:
                 if os.path.isdir(verify):
                     _unsupported("verify=<a directory>", "give the path of a CA bundle file")
                 if not os.path.exists(verify):
@@ -1934,6 +1941,7 @@ class Session:
                         "Could not find a suitable TLS CA certificate bundle, invalid path: "
                         f"{verify}"
                     )
+                self._bundles_checked.add(verify)
         connect_timeout, read_timeout = _parse_timeout(timeout)
 
         retry = adapter._retry()

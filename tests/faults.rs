@@ -4,7 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant, SystemTime};
 
-use common::Emulator;
+use common::{http_date, Emulator};
 use dcimanager::{Client, RetryPolicy};
 use serde_json::{json, Value};
 
@@ -14,33 +14,6 @@ fn matrix() -> Value {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/faults.json")).unwrap();
     serde_json::from_str(&text).unwrap()
-}
-
-/// An HTTP-date `secs` seconds from now (IMF-fixdate).
-fn http_date_in(secs: u64) -> String {
-    let t = SystemTime::now() + Duration::from_secs(secs);
-    let s = t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let days = s.div_euclid(86_400);
-    let rem = s.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
-    let mon = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ][(m - 1) as usize];
-    format!(
-        "{wd}, {d:02} {mon} {y} {:02}:{:02}:{:02} GMT",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 #[test]
@@ -70,7 +43,7 @@ fn every_row_of_the_fault_matrix() {
         for f in row["faults"].as_array().unwrap() {
             let mut f = f.clone();
             if let Some(secs) = f.get("retry_after_date_in").and_then(Value::as_u64) {
-                f["retry_after"] = json!(http_date_in(secs));
+                f["retry_after"] = json!(http_date(SystemTime::now() + Duration::from_secs(secs)));
                 f.as_object_mut().unwrap().remove("retry_after_date_in");
             }
             emu.fault(f);

@@ -91,4 +91,18 @@ static inline int log_count(dci_client *c, const char *needle) {
     return n;
 }
 
+/* A number from the emulator's GET /emulator/stats, e.g. "logins"; -1 when absent. */
+static inline long stat_field(dci_client *c, const char *name) {
+    dci_response *r = NULL;
+    long n = -1;
+    char needle[64];
+    snprintf(needle, sizeof needle, "\"%s\":", name);
+    if (dci_client_request(c, "GET", "/emulator/stats", NULL, &r) == DCI_OK) {
+        const char *p = strstr(dci_response_body(r, NULL), needle);
+        if (p) n = atol(p + strlen(needle));
+    }
+    dci_response_free(r);
+    return n;
+}
+
 #endif

@@ -432,6 +432,25 @@ def render(res: dict) -> tuple[str, str]:
           f"{fmt(row.get('peak_rss_kb', 0) / 1024 or None, 1, ' MB')} |")
     w("")
 
+    # ---------------------------------------------------------------- soak
+    soak_file = BENCH / "soak.json"
+    if soak_file.exists():
+        soak = json.loads(soak_file.read_text())
+        w("## Soak (`make soak`)")
+        w("")
+        w(f"One client per language, requests in a row against the emulator, from `make soak` on "
+          f"{soak['date']} ([`soak.json`](soak.json)). Memory and open file descriptors are sampled "
+          "every tenth of the run; after warm-up (the first tenth) they must stay flat.")
+        w("")
+        w("| client | requests | failures | RSS after warm-up → end | RSS growth | open fds (start → end) |")
+        w("|---|---:|---:|---|---:|---|")
+        for run in soak["runs"]:
+            rss, fds = run["rss_kb"], run["fds"]
+            w(f"| {run['client']} | {run['requests']:,} | {run['failures']} | "
+              f"{rss[1] / 1024:.1f} → {rss[-1] / 1024:.1f} MB | "
+              f"{run['rss_growth_after_warmup_kb']} KB | {fds[0]} → {fds[-1]} |")
+        w("")
+
     # ---------------------------------------------------------------- findings
     w("## Findings")
     w("")

@@ -14,3 +14,7 @@ py_json=$(scripts/with-emulator.sh --no-log -- .venv/bin/python tests/soak/soak.
 echo "$py_json"
 printf '{"date":"%s","runs":[%s,%s]}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$c_json" "$py_json" > bench/soak.json
 echo "wrote bench/soak.json"
+# Put the figures into bench/RESULTS.md when a benchmark run is there to render.
+if [[ -f bench/results.json ]]; then
+  .venv/bin/python bench/report.py
+fi

@@ -306,20 +306,41 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
     ``d["Content-Type"]`` and ``d["content-type"]`` are the same entry, and iteration gives
     the case last used to set each key."""
 
+    #: Bumped by every change through ``__setitem__`` and ``__delitem__`` (which ``update``,
+    #: ``pop``, ``clear``... go through), so that a :class:`Session` can tell cheaply whether
+    #: its ``headers`` changed since it last validated them.
+    _version = 0
+
     def __init__(self, data: Optional[Any] = None, **kwargs: Any) -> None:
-        self._store: "OrderedDict[str, Tuple[str, _VT]]" = OrderedDict()
+        # lower-case key -> (key as last set, value), in insertion order (dicts keep it)
+        self._store: Dict[str, Tuple[str, _VT]] = {}
         if data is None:
             data = {}
-        self.update(data, **kwargs)
+        if type(data) is dict and not kwargs and type(self) is CaseInsensitiveDict:
+            # What update() does for a plain dict, without its per-key method calls.
+            store = self._store
+            for key, value in data.items():
+                store[key.lower()] = (key, value)
+        else:
+            self.update(data, **kwargs)
+
+    @classmethod
+    def _from_store(cls, store: Dict[str, Tuple[str, _VT]]) -> "CaseInsensitiveDict[_VT]":
+        """A dict taking over a ready store (lower-case key -> (key as given, value))."""
+        new: CaseInsensitiveDict[_VT] = cls.__new__(cls)
+        new._store = store
+        return new
 
     def __setitem__(self, key: str, value: _VT) -> None:
         self._store[key.lower()] = (key, value)
+        self._version += 1
 
     def __getitem__(self, key: str) -> _VT:
         return self._store[key.lower()][1]
 
     def __delitem__(self, key: str) -> None:
         del self._store[key.lower()]
+        self._version += 1
 
     def __iter__(self) -> Iterator[str]:
         return (casedkey for casedkey, _ in self._store.values())
@@ -1014,6 +1035,52 @@ class Retry:
             respect_retry_after=bool(self.respect_retry_after_header),
         )
 
+    def _core_policy_and_key(self, method: str) -> Tuple[Dict[str, Any], Tuple[Any, ...]]:
+        """:meth:`_core_policy` for ``method`` and its hashable form (part of the key of the
+        session's native clients), cached on the Retry while the attributes the policy is
+        computed from are unchanged (they can be changed after the adapter was mounted)."""
+        allowed, forcelist = self.allowed_methods, self.status_forcelist
+        snapshottable = type(forcelist) in _SNAPSHOT_TYPES and (
+            allowed is None or type(allowed) in _SNAPSHOT_TYPES
+        )
+        if not snapshottable:
+            # Something iterable but not a plain collection (a generator would be used up
+            # by a snapshot): computed every time, as it always was.
+            policy = self._core_policy(method)
+            return policy, _policy_key(policy)
+        # Everything _core_policy reads; the method only matters when every method is retried.
+        # Values equal here give equal policies, so a stale match cannot pick another client.
+        fingerprint = (
+            self.total,
+            self.connect,
+            self.read,
+            self.status,
+            self.backoff_factor,
+            self.backoff_max,
+            self.backoff_jitter,
+            self.respect_retry_after_header,
+            None if allowed is None else tuple(allowed),
+            tuple(forcelist),
+            None if allowed else method,
+        )
+        cached = self.__dict__.get("_policy_cache")
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1], cached[2]
+        policy = self._core_policy(method)
+        key = _policy_key(policy)
+        self._policy_cache = (fingerprint, policy, key)
+        return policy, key
+
+
+#: The collections a Retry's ``allowed_methods`` and ``status_forcelist`` can be snapshotted
+#: from (see :meth:`Retry._core_policy_and_key`).
+_SNAPSHOT_TYPES = (list, tuple, set, frozenset)
+
+
+def _policy_key(policy: Dict[str, Any]) -> Tuple[Any, ...]:
+    """A core policy as a hashable, ordered tuple."""
+    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(policy.items()))
+
 
 Retry.DEFAULT = Retry(3)
 
@@ -1114,6 +1181,9 @@ class PreparedRequest:
         return f"<PreparedRequest [{self.method}]>"
 
 
+_NO_TIME = datetime.timedelta(0)
+
+
 class Response:
     """An HTTP answer, shaped like requests' Response.
 
@@ -1147,15 +1217,36 @@ class Response:
     def __init__(self) -> None:
         self._content: bytes = b""
         self.status_code: int = 0
-        self.headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        # {"headers": the CaseInsensitiveDict} once made, {"source": the native answer's
+        # dict} until then: see the headers property. One dict that a shallow copy of the
+        # Response shares, as it would share the headers object itself.
+        self._headers_cell: Dict[str, Any] = {}
         self.url: str = ""
         self.encoding: Optional[str] = None
         self.history: List[Response] = []
         self.reason: str = ""
         self.cookies: CookieJar = CookieJar()
-        self.elapsed: datetime.timedelta = datetime.timedelta(0)
+        self.elapsed: datetime.timedelta = _NO_TIME
         self.request: Optional[PreparedRequest] = None
         self.attempts: int = 1
+
+    @property
+    def headers(self) -> CaseInsensitiveDict[str]:
+        """The headers (:class:`CaseInsensitiveDict`, names in lower case, repeated headers
+        joined with ", ")."""
+        cell = self._headers_cell
+        try:
+            headers: CaseInsensitiveDict[str] = cell["headers"]
+        except KeyError:
+            # The first read: made now from the native answer's dict (empty for a Response
+            # made by hand), so that a script that never reads them does not pay for them.
+            # setdefault keeps a single dict should two threads get here at once.
+            headers = cell.setdefault("headers", CaseInsensitiveDict(cell.get("source")))
+        return headers
+
+    @headers.setter
+    def headers(self, value: CaseInsensitiveDict[str]) -> None:
+        self._headers_cell = {"headers": value}
 
     def __repr__(self) -> str:
         return f"<Response [{self.status_code}]>"
@@ -1188,12 +1279,12 @@ class Response:
     @property
     def is_redirect(self) -> bool:
         """Whether this is a redirect that requests would follow."""
-        return "location" in self.headers and self.status_code in _REDIRECT_STATI
+        return self.status_code in _REDIRECT_STATI and "location" in self.headers
 
     @property
     def is_permanent_redirect(self) -> bool:
         """Whether this is a permanent redirect (301, 308) with a Location."""
-        return "location" in self.headers and self.status_code in (301, 308)
+        return self.status_code in (301, 308) and "location" in self.headers
 
     @property
     def next(self) -> None:
@@ -1381,7 +1472,8 @@ def _merge_setting(
 
 
 class _Target:
-    """A parsed request URL: what the native client needs."""
+    """A parsed request URL: what the native client needs. Never changed once made: targets
+    are memoized (see Session._prepared_url) and shared by the requests to the same URL."""
 
     def __init__(
         self,
@@ -1400,15 +1492,36 @@ class _Target:
         self.path = path
         self.query = query
         self.send_url = send_url
+        bracketed = f"[{host}]" if ":" in host else host
+        #: ``scheme://host[:port]``, the base URL of the native client.
+        self.origin = f"{scheme}://{bracketed}" + (f":{port}" if port else "")
 
-    @property
-    def origin(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{self.scheme}://{host}" + (f":{self.port}" if self.port else "")
+
+#: The most entries each memo of this module keeps; a memo that is full is emptied (scripts
+#: call a few URLs over and over, and a memo only spares recomputing a pure function).
+_MEMO_MAX = 512
+
+#: The empty params for which Session memoizes _prepare_url (each encodes to nothing).
+_EMPTY_PARAMS_TYPES = (dict, OrderedDict, list, tuple, str)
+
+
+def _memo_put(memo: Dict[Any, Any], key: Any, value: Any) -> None:
+    """Adds to a memo, emptying it first when it is full."""
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[key] = value
+
+
+def _memo_add(memo: "set[Any]", key: Any) -> None:
+    """Adds to a memo set, emptying it first when it is full."""
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo.add(key)
 
 
 def _prepare_url(url: Any, params: Any) -> Tuple[str, Optional[_Target]]:
-    """requests' ``prepare_url``: checks, IDNA, params merged into the query, requoting."""
+    """requests' ``prepare_url``: checks, IDNA, params merged into the query, requoting.
+    A pure function of its arguments (memoized per session: see Session._prepared_url)."""
     if isinstance(url, bytes):
         url = url.decode("utf8")
     else:
@@ -1456,7 +1569,17 @@ def _prepare_url(url: Any, params: Any) -> Tuple[str, Optional[_Target]]:
 
 
 def _check_header(name: Any, value: Any) -> Tuple[str, str]:
-    """requests' header validation, plus the ASCII rule of this module."""
+    """requests' header validation, plus the ASCII rule of this module. A pair of str that
+    passes is returned as is."""
+    if (
+        type(name) is str
+        and type(value) is str
+        and _HEADER_NAME_RE.match(name)
+        and _HEADER_VALUE_RE.match(value)
+        and name.isascii()
+        and value.isascii()
+    ):
+        return name, value  # valid: what the loop below would return, without its steps
     out = []
     for part, regex, kind in ((name, _HEADER_NAME_RE, "name"), (value, _HEADER_VALUE_RE, "value")):
         if isinstance(part, bytes):
@@ -1577,11 +1700,27 @@ def _decode_body(body: bytes, content_encoding: Optional[str]) -> bytes:
     return body
 
 
+#: :func:`_encoding_of` by Content-Type value.
+_ENCODINGS: Dict[str, Optional[str]] = {}
+
+
 def _encoding_from_headers(headers: Mapping[str, str]) -> Optional[str]:
     """requests' ``get_encoding_from_headers``."""
     content_type = headers.get("content-type")
     if not content_type:
         return None
+    if type(content_type) is not str:
+        return _encoding_of(content_type)
+    try:
+        return _ENCODINGS[content_type]
+    except KeyError:
+        encoding = _encoding_of(content_type)
+        _memo_put(_ENCODINGS, content_type, encoding)
+        return encoding
+
+
+def _encoding_of(content_type: str) -> Optional[str]:
+    """The charset a Content-Type value implies (requests' rules)."""
     ctype, _, rest = content_type.partition(";")
     params = {}
     for item in rest.split(";"):
@@ -1597,11 +1736,12 @@ def _encoding_from_headers(headers: Mapping[str, str]) -> Optional[str]:
     return None
 
 
+#: The standard phrase of each status http.HTTPStatus knows.
+_REASONS: Dict[int, str] = {s.value: s.phrase for s in http.HTTPStatus}
+
+
 def _reason(status: int) -> str:
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return ""
+    return _REASONS.get(status, "")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1716,6 +1856,16 @@ class Session:
         self._environment_checked: set[Tuple[str, str, Optional[int]]] = set()
         self._bundles_checked: set[str] = set()
         self._lock = threading.Lock()
+        # Memos of pure computations, kept per session so that the tokens and keys found in
+        # headers and URLs live no longer than the session that was given them:
+        #: (headers object, its _version, its validated store): see _valid_session_headers.
+        self._session_headers_memo: Optional[
+            Tuple[Any, int, Dict[str, Tuple[str, str]]]
+        ] = None
+        #: header (name, value) pairs of str that _check_header accepted.
+        self._valid_header_pairs: "set[Tuple[str, str]]" = set()
+        #: _prepare_url's result for the str URLs requested without params.
+        self._url_memo: Dict[str, Tuple[str, Optional[_Target]]] = {}
         self.mount("https://", HTTPAdapter())
         self.mount("http://", HTTPAdapter())
 
@@ -1731,6 +1881,8 @@ class Session:
             adapter.close()
         with self._lock:
             self._clients.clear()
+        self._valid_header_pairs.clear()
+        self._url_memo.clear()
 
     # -- adapters
     def mount(self, prefix: str, adapter: HTTPAdapter) -> None:
@@ -1784,8 +1936,11 @@ class Session:
 
     def get_adapter(self, url: str) -> HTTPAdapter:
         """The first mounted adapter whose prefix starts the URL (case-insensitive)."""
+        lower = None
         for prefix, adapter in self.adapters.items():
-            if url.lower().startswith(prefix.lower()):
+            if lower is None:
+                lower = url.lower()
+            if lower.startswith(prefix.lower()):
                 return adapter
         raise InvalidSchema(f"No connection adapters were found for {url!r}")
 
@@ -1868,22 +2023,25 @@ class Session:
             _unsupported("stream=True", "the core reads every body whole")
         if cert is not None or self.cert is not None:
             _unsupported("cert", "client certificates are not supported by the core")
-        merged_proxies = _merge_setting(proxies, self.proxies) or {}
-        if any(v for v in merged_proxies.values()):
+        # (_merge_setting(None, x) is x, spelled out below for the common None)
+        merged_proxies = (
+            self.proxies if proxies is None else _merge_setting(proxies, self.proxies)
+        ) or {}
+        if merged_proxies and any(v for v in merged_proxies.values()):
             _unsupported("proxies", "the core connects directly")
 
         method_s = (method.decode("ascii") if isinstance(method, bytes) else str(method)).upper()
-        full_url, target = _prepare_url(url, _merge_setting(params, self.params))
+        merged_params = self.params if params is None else _merge_setting(params, self.params)
+        full_url, target = self._prepared_url(url, merged_params)
 
         # Headers: the session's, then the request's (None removes).
-        merged_headers = _merge_setting(headers, self.headers, dict_class=CaseInsensitiveDict)
-        req_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
-        for k, v in (merged_headers or {}).items():
-            name, value = _check_header(k, v)
-            req_headers[name] = value
+        req_headers = self._request_headers(headers)
 
-        body, content_type = _body_bytes(data, files, json)
-        if content_type and "content-type" not in req_headers:
+        if data is None and json is None:
+            body, content_type = None, None  # what _body_bytes gives for them
+        else:
+            body, content_type = _body_bytes(data, files, json)
+        if content_type and "content-type" not in req_headers._store:
             req_headers["Content-Type"] = content_type
         prepared = PreparedRequest(method_s, full_url, req_headers, body)
 
@@ -1892,14 +2050,31 @@ class Session:
             raise InvalidSchema(f"No connection adapters were found for {full_url!r}")
 
         # Cookies: the session's, then the request's, into one header (unless one is given).
-        jar = CookieJar()
-        jar.update(self.cookies if self.cookies is not None else {})
-        if cookies is not None:
-            jar.update(cookies)
-        if "cookie" not in req_headers:
-            cookie_header = jar._header_for(target.scheme, target.host, target.path)
-            if cookie_header is not None:
-                req_headers["Cookie"] = cookie_header
+        session_jar = self.cookies
+        if _cookies_need_no_merge(session_jar, cookies):
+            # The merged jar would hold the session's cookies alone, or the request's plain
+            # ones alone: its header is computed without building it (nothing can fail).
+            if "cookie" not in req_headers._store:
+                if cookies:
+                    # Cookies set from a dict match every host and path, in dict order.
+                    cookie_header: Optional[str] = "; ".join(
+                        [f"{name}={value}" for name, value in cookies.items()]
+                    )
+                else:
+                    cookie_header = session_jar._header_for(
+                        target.scheme, target.host, target.path
+                    )
+                if cookie_header is not None:
+                    req_headers["Cookie"] = cookie_header
+        else:
+            jar = CookieJar()
+            jar.update(session_jar if session_jar is not None else {})
+            if cookies is not None:
+                jar.update(cookies)
+            if "cookie" not in req_headers:
+                cookie_header = jar._header_for(target.scheme, target.host, target.path)
+                if cookie_header is not None:
+                    req_headers["Cookie"] = cookie_header
 
         # The environment, as requests' merge_environment_settings. Proxies and .netrc are
         # looked up once per origin and session (requests re-reads them on every request: a
@@ -1928,7 +2103,8 @@ class Session:
                     or os.environ.get("CURL_CA_BUNDLE")
                     or verify
                 )
-        verify = _merge_setting(verify, self.verify)
+        if verify is None or type(verify) not in (bool, str):
+            verify = _merge_setting(verify, self.verify)  # (a bool or str given wins as is)
         if verify is None:
             verify = True
         if not isinstance(verify, bool):
@@ -1954,7 +2130,7 @@ class Session:
                 stacklevel=3,
             )
 
-        wire_headers = [(k, v) for k, v in req_headers.items()]
+        wire_headers = list(req_headers._store.values())  # (name as given, value) pairs
         wire_body = body
         if body is None and method_s not in ("GET", "HEAD"):
             wire_body = b""  # requests sends "Content-Length: 0" then; so does the core
@@ -1969,7 +2145,7 @@ class Session:
             )
         except _errors.Error as exc:
             raise _map_error(exc, prepared, retry, method_s, target, read_timeout) from exc
-        elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
+        elapsed = datetime.timedelta(0, time.perf_counter() - started)  # (days, seconds)
         if native.retries_exhausted and retry.raise_on_status:
             raise RetryError(
                 _max_retries_message(
@@ -1979,7 +2155,12 @@ class Session:
             )
         response = self._build_response(native, prepared, target, elapsed)
 
-        for hook in _hook_list(_merge_hooks(hooks, self.hooks).get("response")):
+        session_hooks = self.hooks
+        if hooks is None and type(session_hooks) is dict:
+            response_hooks = _hook_list(session_hooks.get("response"))  # what merging gives
+        else:
+            response_hooks = _hook_list(_merge_hooks(hooks, session_hooks).get("response"))
+        for hook in response_hooks:
             result = hook(
                 response,
                 timeout=timeout,
@@ -2002,13 +2183,94 @@ class Session:
         return response
 
     # -- internals
+    def _prepared_url(self, url: Any, params: Any) -> Tuple[str, Optional[_Target]]:
+        """:func:`_prepare_url`, memoized for URLs given as str without params."""
+        if type(url) is not str or not (
+            params is None or (type(params) in _EMPTY_PARAMS_TYPES and not params)
+        ):
+            return _prepare_url(url, params)
+        memo = self._url_memo
+        prepared = memo.get(url)
+        if prepared is None:
+            prepared = _prepare_url(url, params)
+            if prepared[1] is not None:  # (not an HTTP URL: get_adapter raises for it)
+                _memo_put(memo, url, prepared)
+        return prepared
+
+    def _valid_session_headers(self) -> Optional[Dict[str, Tuple[str, str]]]:
+        """``Session.headers``' store (lower-case name -> (name, value)) when every header
+        is a str pair that :func:`_check_header` accepts, else None. Validated once per
+        change of the headers (their ``_version``), not on every request."""
+        headers = self.headers
+        if type(headers) is not CaseInsensitiveDict:
+            return None
+        memo = self._session_headers_memo
+        version = headers._version
+        if memo is not None and memo[0] is headers and memo[1] == version:
+            return memo[2]
+        store = headers._store
+        for name, value in store.values():
+            if type(name) is not str or type(value) is not str:
+                return None
+            try:
+                _check_header(name, value)
+            except (InvalidHeader, NotImplementedError):
+                return None  # the request may remove it; the general path sorts it out
+        valid = dict(store)
+        self._session_headers_memo = (headers, version, valid)
+        return valid
+
+    def _request_headers(self, headers: Optional[Mapping[str, Any]]) -> CaseInsensitiveDict[str]:
+        """The session's headers, then the request's (a value of None removes one), each
+        pair checked by :func:`_check_header`: requests' ``merge_setting`` then
+        ``prepare_headers``."""
+        base = self._valid_session_headers()
+        if base is not None and (headers is None or type(headers) is dict):
+            # The common case, merged straight into the store of the result: the session's
+            # headers are known valid, and a request's str names keep the case given.
+            store = base.copy()
+            valid_pairs = self._valid_header_pairs
+            removes = False
+            unchecked = False  # whether a pair of the request is not known to be valid
+            for name, value in headers.items() if headers else ():
+                if type(name) is not str:
+                    break  # a bytes name is decoded: the general path below
+                store[name.lower()] = (name, value)
+                if value is None:
+                    removes = True
+                elif type(value) is not str or (name, value) not in valid_pairs:
+                    unchecked = True
+            else:
+                if removes:
+                    for lower in [k for k, (_, v) in store.items() if v is None]:
+                        del store[lower]
+                if unchecked:
+                    # Checked in the merged order, so that the first bad header is the one
+                    # reported, as requests does.
+                    decoded = []
+                    for lower, (name, value) in store.items():
+                        checked = _check_header(name, value)
+                        if checked[1] is not value:  # a bytes value, decoded
+                            decoded.append((lower, checked))
+                    for lower, pair in decoded:
+                        store[lower] = pair
+                    for pair in store.values():  # every one valid now, and of str
+                        _memo_add(valid_pairs, pair)
+                return CaseInsensitiveDict._from_store(store)
+
+        merged = _merge_setting(headers, self.headers, dict_class=CaseInsensitiveDict)
+        req_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        for k, v in (merged or {}).items():
+            name, value = _check_header(k, v)
+            req_headers[name] = value
+        return req_headers
+
     def _client(self, target: _Target, verify: Union[bool, str], retry: Retry, method: str) -> Any:
-        policy = retry._core_policy(method)
-        key = (
-            target.origin,
-            verify,
-            tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(policy.items())),
-        )
+        policy, policy_key = retry._core_policy_and_key(method)
+        key = (target.origin, verify, policy_key)
+        client = self._clients.get(key)  # a dict lookup is atomic: no lock to find one
+        if client is not None:
+            return client
         with self._lock:
             client = self._clients.get(key)
             if client is None:
@@ -2037,22 +2299,46 @@ class Session:
         elapsed: datetime.timedelta,
     ) -> Response:
         r = Response()
-        r.status_code = native.status
-        r.reason = _reason(native.status)
-        r.headers = CaseInsensitiveDict(native.headers)
-        r._content = _decode_body(native.content, r.headers.get("content-encoding"))
-        r.encoding = _encoding_from_headers(r.headers)
+        status = native.status
+        r.status_code = status
+        r.reason = _reason(status)
+        # A new plain dict whose names are lower case: looked up directly, and made into the
+        # CaseInsensitiveDict of r.headers only if the script reads them.
+        headers = native.headers
+        r._headers_cell = {"source": headers}
+        r._content = _decode_body(native.content, headers.get("content-encoding"))
+        r.encoding = _encoding_from_headers(headers)
         r.url = prepared.url
         r.request = prepared
         r.elapsed = elapsed
         r.attempts = native.attempts
-        set_cookies = [v for k, v in native.raw_headers if k == "set-cookie"]
-        if set_cookies:
+        if "set-cookie" in headers:
+            set_cookies = [v for k, v in native.raw_headers if k == "set-cookie"]
             r.cookies._extract(set_cookies, target.host, target.path)
             if not isinstance(self.cookies, CookieJar):
                 self.cookies = _as_jar(self.cookies)
             self.cookies._extract(set_cookies, target.host, target.path)
         return r
+
+
+def _cookies_need_no_merge(session_cookies: Any, cookies: Any) -> bool:
+    """Whether merging the session's jar and a request's ``cookies`` would give the session's
+    cookies alone (``cookies`` None or empty) or the request's alone (a dict of str to str
+    with the session's jar empty), with no error possible on the way."""
+    if type(session_cookies) is not CookieJar:
+        return False
+    if cookies is None:
+        return True
+    if type(cookies) is not dict:
+        return False
+    if not cookies:
+        return True
+    if session_cookies._cookies:
+        return False
+    for name, value in cookies.items():
+        if type(name) is not str or type(value) is not str:
+            return False
+    return True
 
 
 def _as_jar(cookies: Any) -> CookieJar:

@@ -99,10 +99,13 @@ fn parse_absolute(url: &str) -> Result<Parsed<'_>> {
 }
 
 fn split_scheme(url: &str) -> Option<(Scheme, &str)> {
-    let lower = |n: usize| url.get(..n).map(|p| p.to_ascii_lowercase());
-    if lower(8).as_deref() == Some("https://") {
+    let starts = |prefix: &str| {
+        url.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    if starts("https://") {
         Some((Scheme::Https, &url[8..]))
-    } else if lower(7).as_deref() == Some("http://") {
+    } else if starts("http://") {
         Some((Scheme::Http, &url[7..]))
     } else {
         None

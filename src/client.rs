@@ -645,8 +645,12 @@ impl Client {
     /// on a connection failure are errors. Retries and the re-login on an expired session
     /// happen inside. Use [`Response::error`] or [`Response::into_json`] to judge the answer.
     pub fn send(&self, req: &Request<'_>) -> Result<Response> {
-        let method = Method::from_bytes(req.method.to_ascii_uppercase().as_bytes())
-            .map_err(|_| Error::invalid("bad HTTP method"))?;
+        let method = if req.method.bytes().any(|b| b.is_ascii_lowercase()) {
+            Method::from_bytes(req.method.to_ascii_uppercase().as_bytes())
+        } else {
+            Method::from_bytes(req.method.as_bytes())
+        }
+        .map_err(|_| Error::invalid("bad HTTP method"))?;
         let mut url = self.base.join(&req.path)?;
         append_query(
             &mut url,

@@ -23,6 +23,8 @@ use crate::secret::Secret;
 #[derive(Default)]
 pub(crate) struct Session {
     pub token: Option<Secret>,
+    /// `ses6=<token>`, the cookie sent with the token, made once per token.
+    pub cookie: Option<Secret>,
     pub creds: Option<Credentials>,
     /// Changes whenever the token does.
     pub generation: u64,
@@ -64,6 +66,9 @@ impl AuthState {
         let mut cur = self.current.write();
         let generation = cur.generation + 1;
         *cur = Arc::new(Session {
+            cookie: token
+                .as_ref()
+                .map(|t| Secret::new(format!("ses6={}", t.expose()))),
             token,
             creds,
             generation,

@@ -726,7 +726,6 @@ impl Client {
         session: Arc<Session>,
     ) -> Result<Response> {
         let req = p.req;
-        let cookie;
         let mut headers: Vec<(&str, &str)> = Vec::with_capacity(4 + req.headers.len());
         if req.platform_headers && !req.has_header("isp-box-instance") {
             headers.push(("isp-box-instance", "true"));
@@ -735,9 +734,8 @@ impl Client {
             if !req.has_header("x-xsrf-token") {
                 headers.push(("x-xsrf-token", token.expose()));
             }
-            if !req.has_header("cookie") {
-                cookie = format!("ses6={}", token.expose());
-                headers.push(("cookie", &cookie));
+            if let (false, Some(cookie)) = (req.has_header("cookie"), &session.cookie) {
+                headers.push(("cookie", cookie.expose()));
             }
         }
         if let Some(ct) = p.content_type {

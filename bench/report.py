@@ -189,6 +189,13 @@ def render(res: dict) -> tuple[str, str]:
       "the cryptography (two extra rows show the Rust core and Python native over TLS 1.3).")
     w("- One kept-alive connection unless stated: the emulator's connection counter is read "
       "before and after each run (column *conns*).")
+    if cfg.get("pinned"):
+        w("- **Client and emulator share one CPU** (`taskset -c 0`) in scenarios 1, 2, 4 and 5, "
+          "the `wrk -t1 -c1` ceiling included: on this VM a request whose two ends sit on "
+          "different vCPUs pays wake-ups that cost several times the client's own work, and the "
+          "table would measure the hypervisor rather than the clients. Scenario 3 and the "
+          "emulator's multi-connection throughput run on every CPU. `BENCH_PIN=0 make bench` "
+          "measures without pinning.")
     w(f"- Each row is a separate program that does a **fixed number of requests** (after 20 "
       f"untimed warm-up requests; 2 for scenario 2) and prints its own wall time; "
       f"requests/s is the **median of {cfg['runs']} runs** (min–max shown). The runs go "

@@ -32,6 +32,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+# Scenarios on one connection run client and emulator on the same CPU (BENCH_PIN=0 turns it
+# off): on a VM a request that crosses vCPUs pays wake-up costs several times the client's own
+# work, which would measure the hypervisor, not the clients. Scenario 3 and the emulator's own
+# throughput run on every CPU.
+PIN = os.environ.get("BENCH_PIN", "1") != "0"
+PIN_PREFIX = ["taskset", "-c", "0"] if PIN else []
 PY = os.environ.get("BENCH_PYTHON") or str(ROOT / ".venv" / "bin" / "python")
 RUST = str(ROOT / "target" / "bench" / "release" / "dci-bench-rust")
 CBIN = str(ROOT / "target" / "bench" / "c" / "dci-bench-c")
@@ -76,9 +82,11 @@ def log(msg: str) -> None:
 class Emulator:
     """One dcimanager-emulator process (plain HTTP unless tls) and a token for its admin."""
 
-    def __init__(self, tls: bool = False) -> None:
+    def __init__(self, tls: bool = False, pinned: bool = True) -> None:
         self.dir = tempfile.mkdtemp(prefix="dci-bench-")
-        args = [EMULATOR, "--listen", "127.0.0.1:0", "--no-log", "--servers", "1000"]
+        self.pinned = pinned and PIN
+        args = (PIN_PREFIX if self.pinned else []) + [
+            EMULATOR, "--listen", "127.0.0.1:0", "--no-log", "--servers", "1000"]
         self.ca = None
         if tls:
             self.ca = os.path.join(self.dir, "ca.pem")
@@ -118,7 +126,7 @@ class Emulator:
 
 
 def spawn(argv: list[str], env: dict, emu: Emulator | None = None, stdout: bool = True,
-          rss: bool = False) -> dict:
+          rss: bool = False, pinned: bool = True) -> dict:
     """Runs a process to its end; its stdout's JSON (last line) merged with what wait4 and the
     emulator say about it. wait4's CPU times are the process's own (and its children's); its
     ru_maxrss is not usable (Linux keeps the high-water mark of this forking driver across
@@ -128,6 +136,8 @@ def spawn(argv: list[str], env: dict, emu: Emulator | None = None, stdout: bool 
             tempfile.NamedTemporaryFile(suffix=".time") as tf:
         if rss:
             argv = ["/usr/bin/time", "-f", "%M", "-o", tf.name] + argv
+        if pinned:
+            argv = PIN_PREFIX + argv
         conns0 = emu.connections() if emu else 0
         cpu0 = emu.cpu_s() if emu else 0.0
         t0 = time.perf_counter()
@@ -283,7 +293,8 @@ def run_wrk(emu: Emulator, path: str, threads: int, conns: int, secs: int) -> di
     cpu0 = emu.cpu_s()
     c0 = emu.connections()
     t0 = time.perf_counter()
-    p = subprocess.run(wrk_argv(emu, path, threads, conns, secs), capture_output=True, text=True, check=True)
+    prefix = PIN_PREFIX if emu.pinned else []
+    p = subprocess.run(prefix + wrk_argv(emu, path, threads, conns, secs), capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t0
     emu_cpu = emu.cpu_s() - cpu0
     out = p.stdout
@@ -327,7 +338,7 @@ def list_rows(keys: list[str], data: dict, n_of, emu: Emulator, mode: str, path:
     return rows
 
 
-def scenario1(emu: Emulator, tls_emu: Emulator | None) -> dict[str, Any]:
+def scenario1(emu: Emulator, tls_emu: Emulator | None, free_emu: Emulator) -> dict[str, Any]:
     log(f"scenario 1: sequential GET of one server — {CFG['runs']} rounds over every row")
     keys = ["rust", "rust_raw", "c", "py_native", "py_compat", "php_ffi", "requests", "php_curl"]
     n_of = lambda key: CFG["n"][ROWS[key][1]]  # noqa: E731
@@ -356,7 +367,7 @@ def scenario1(emu: Emulator, tls_emu: Emulator | None) -> dict[str, Any]:
             tls_rows.append(r)
     log("  the emulator alone: wrk -t2 -c16")
     multi = {"key": "wrk_t2_c16", "label": "`wrk -t2 -c16`",
-             "runs": [run_wrk(emu, ONE, 2, 16, CFG["wrk_secs"]) for _ in range(CFG["wrk_runs"])]}
+             "runs": [run_wrk(free_emu, ONE, 2, 16, CFG["wrk_secs"]) for _ in range(CFG["wrk_runs"])]}
     return {"rows": rows, "tls_rows": tls_rows, "emulator_multi": multi}
 
 
@@ -387,7 +398,7 @@ def scenario3(emu: Emulator) -> dict:
 
     def job(argv):
         def run() -> dict:
-            rec = spawn(argv, env, emu)
+            rec = spawn(argv, env, emu, pinned=False)
             rec["warm"] = 20
             return rec
         return run
@@ -547,17 +558,20 @@ def main() -> None:
     t0 = time.time()
     results: dict[str, Any] = {"quick": QUICK, "config": CFG, "machine": machine()}
     log(f"{'QUICK smoke run' if QUICK else 'full run'}; emulator {EMULATOR}")
+    results["config"]["pinned"] = PIN
     emu = Emulator()
+    free_emu = Emulator(pinned=False)
     tls_emu = None if os.environ.get("BENCH_TLS") == "0" else Emulator(tls=True)
     try:
         results["php_package"] = php_package_check(emu)
-        results["s1"] = scenario1(emu, tls_emu)
+        results["s1"] = scenario1(emu, tls_emu, free_emu)
         results["s2"] = scenario2(emu)
-        results["s3"] = scenario3(emu)
+        results["s3"] = scenario3(free_emu)
         results["s4"] = scenario4(emu)
         results["s5"] = scenario5(emu)
     finally:
         emu.stop()
+        free_emu.stop()
         if tls_emu:
             tls_emu.stop()
     results["machine"]["loadavg_end"] = Path("/proc/loadavg").read_text().split()[:3]

@@ -217,7 +217,7 @@ ROWS = {
              lambda mode, n, path: [RUST, mode, str(n), path]),
     "rust_raw": ("Rust core (`Client::send`, body as bytes)", "fast",
                  lambda mode, n, path: [RUST, "raw", str(n), path]),
-    "c": ("C ABI (C program, `dci_client_request`)", "fast",
+    "c": ("C ABI (C program, `dci_client_request`, body as bytes)", "fast",
           lambda mode, n, path: [CBIN, mode, str(n), path]),
     "py_native": ("Python native (`dcimanager.Client.get`)", "fast",
                   lambda mode, n, path: [PY, PYBENCH, "native", mode, str(n), path]),

@@ -326,7 +326,8 @@ struct Prepared<'r> {
     body: Option<&'r [u8]>,
     content_type: Option<&'r str>,
     req: &'r Request<'r>,
-    timeout: Option<Duration>,
+    /// When the call's time budget runs out: shared by its repeats after a re-login.
+    deadline: Option<Instant>,
     connect_timeout: Option<Duration>,
 }
 
@@ -678,7 +679,10 @@ impl Client {
             body,
             content_type,
             req,
-            timeout: req.timeout.unwrap_or(settings.timeout),
+            deadline: req
+                .timeout
+                .unwrap_or(settings.timeout)
+                .map(|t| Instant::now() + t),
             connect_timeout: req.connect_timeout.unwrap_or(settings.connect_timeout),
         };
         let mut session = self.auth.current();
@@ -690,7 +694,7 @@ impl Client {
             // A renewed session refused too: if it is still valid, the refusal is about the
             // function (3001 also means "not available for external API requests"), and
             // logging in again would not help.
-            if round > 0 && self.session_is_valid(&settings, &session)? {
+            if round > 0 && self.session_is_valid(&settings, &session, p.deadline)? {
                 break;
             }
             if !self.auth.relogin(self, session.generation)? {
@@ -703,7 +707,12 @@ impl Client {
     }
 
     /// Asks the platform whether a session's token is still valid (GET auth/v4/whoami).
-    fn session_is_valid(&self, settings: &Settings, session: &Arc<Session>) -> Result<bool> {
+    fn session_is_valid(
+        &self,
+        settings: &Settings,
+        session: &Arc<Session>,
+        deadline: Option<Instant>,
+    ) -> Result<bool> {
         let req = Request::get("auth/v4/whoami");
         let probe = Prepared {
             method: Method::GET,
@@ -711,7 +720,7 @@ impl Client {
             body: None,
             content_type: None,
             req: &req,
-            timeout: settings.timeout,
+            deadline,
             connect_timeout: settings.connect_timeout,
         };
         let answer = self.execute(settings, &probe, true, session.clone())?;
@@ -744,8 +753,7 @@ impl Client {
             }
         }
         headers.extend(req.headers.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
-        let deadline = p.timeout.map(|t| Instant::now() + t);
-        let out = retry::run(&s.retry, p.method.as_str(), deadline, |remaining| {
+        let out = retry::run(&s.retry, p.method.as_str(), p.deadline, |remaining| {
             s.transport.send(
                 &p.method,
                 &p.url,

@@ -413,9 +413,14 @@ impl Response {
         (200..300).contains(&self.status) && !self.exhausted
     }
 
+    /// Whether the body is empty or only whitespace (read as JSON `null`).
+    pub fn body_is_blank(&self) -> bool {
+        self.body.iter().all(u8::is_ascii_whitespace)
+    }
+
     /// The body parsed as JSON; an empty body is `null`.
     pub fn json(&self) -> Result<Value> {
-        if self.body.iter().all(u8::is_ascii_whitespace) {
+        if self.body_is_blank() {
             return Ok(Value::Null);
         }
         serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
@@ -427,7 +432,7 @@ impl Response {
     /// Checks, without building anything, that a body is valid JSON (an empty body counts as
     /// `null`); the same decode error as [`json`](Self::json) otherwise.
     pub fn check_json(&self) -> Result<()> {
-        if self.body.iter().all(u8::is_ascii_whitespace)
+        if self.body_is_blank()
             || serde_json::from_slice::<serde::de::IgnoredAny>(&self.body).is_ok()
         {
             return Ok(());

@@ -175,15 +175,22 @@ pub(crate) unsafe fn opt_str_arg<'a>(p: *const c_char, name: &str) -> FfiResult<
     }
 }
 
-/// The client behind a handle.
+/// A handle, checked for NULL.
 ///
 /// # Safety
 /// `c` is NULL or a handle from `dci_client_new` not yet freed.
+pub(crate) unsafe fn handle_ref<'a>(c: *const dci_client) -> FfiResult<&'a dci_client> {
+    // SAFETY: the caller promises NULL or a live handle.
+    unsafe { c.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))
+}
+
+/// The client behind a handle.
+///
+/// # Safety
+/// As [`handle_ref`].
 pub(crate) unsafe fn client_ref<'a>(c: *const dci_client) -> FfiResult<&'a Client> {
-    // SAFETY: the caller promises a live handle; `dci_client` is a transparent wrapper.
-    unsafe { c.as_ref() }
-        .map(|c| &c.inner)
-        .ok_or_else(|| Error::invalid("client is NULL"))
+    // SAFETY: forwarded.
+    unsafe { handle_ref(c) }.map(|h| &h.inner)
 }
 
 /// Checks an out-parameter pointer.

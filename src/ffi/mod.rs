@@ -19,8 +19,8 @@ use std::ffi::{c_char, c_double};
 use std::time::Duration;
 
 use boundary::{
-    client_ref, guard, guard_ptr, guard_quiet, opt_str_arg, out_arg, owned_string, put_string,
-    str_arg,
+    client_ref, guard, guard_ptr, guard_quiet, handle_ref, opt_str_arg, out_arg, owned_string,
+    put_string, str_arg,
 };
 
 use crate::client::{Client, Request, Response};
@@ -161,8 +161,7 @@ pub unsafe extern "C" fn dci_client_set_validate_json(
 ) -> dci_status {
     guard(|| {
         // SAFETY: `client` is NULL or live.
-        let handle = unsafe { client.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))?;
-        handle
+        unsafe { handle_ref(client) }?
             .validate_json
             .store(validate, std::sync::atomic::Ordering::Relaxed);
         Ok(())
@@ -507,8 +506,9 @@ pub unsafe extern "C" fn dci_client_request(
         let out = out_arg(response_out, "response_out")?;
         // SAFETY: `out` is non-NULL and writable; other pointers are NULL or valid.
         unsafe { *out = std::ptr::null_mut() };
-        let c = unsafe { client_ref(client) }?;
-        let validate = unsafe { &*client }
+        let handle = unsafe { handle_ref(client) }?;
+        let c = &handle.inner;
+        let validate = handle
             .validate_json
             .load(std::sync::atomic::Ordering::Relaxed);
         let method = unsafe { str_arg(method, "method") }?;

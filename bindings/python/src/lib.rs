@@ -77,11 +77,10 @@ impl Client {
 
 /// A body as Python objects (`None` for an empty body); a malformed body raises DecodeError.
 fn body_json<'py>(py: Python<'py>, resp: &CoreResponse) -> PyResult<Bound<'py, PyAny>> {
-    let body = resp.body();
-    if body.iter().all(u8::is_ascii_whitespace) {
+    if resp.body_is_blank() {
         return Ok(py.None().into_bound(py));
     }
-    match json::loads(py, body) {
+    match json::loads(py, resp.body()) {
         Ok(v) => Ok(v),
         // The core builds the same failure with a scrubbed excerpt.
         Err(_) => Err(resp.json().err().map_or_else(

@@ -1,33 +1,42 @@
-//! The [`Client`]: configuration, the request pipeline (URL → headers → retries → re-login),
-//! and the [`Response`].
+//! The [`Client`]: configuration and the request pipeline. [`Client::send`] runs its steps in
+//! order, each a named method below:
+//!
+//! 1. [`prepare`](Client::prepare): method, URL (paths.rs), checks, default body, deadline;
+//! 2. [`start_session`](Client::start_session): log in first when the client holds
+//!    credentials but no token yet;
+//! 3. [`execute`](Client::execute): the session's headers, then the retry loop (retry.rs)
+//!    around one exchange (transport.rs);
+//! 4. [`renew_and_repeat`](Client::renew_and_repeat): the renewal policy — on an expired
+//!    session, one single-flight login (session.rs) and one repeat.
+//!
+//! Errors leave [`send`](Client::send) through [`Error::redact`] with every secret the call
+//! knows of.
 
-use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::RwLock;
 use serde_json::Value;
-use ureq::http::{HeaderMap, Method};
+use ureq::http::Method;
 
-use crate::auth::{AuthState, Session};
-use crate::error::{excerpt, parse_error_body, ApiError, Error, Result, CODE_UNAUTHORIZED};
+use crate::defaults;
+use crate::error::{Error, Result};
 use crate::paths::{append_query, BaseUrl};
+use crate::request::{Request, JSON};
+use crate::response::Response;
 use crate::retry::{self, RetryPolicy};
-use crate::secret::Secret;
+use crate::secret::{Secret, Secrets};
+use crate::session::{read_login_answer, Credentials, Session, SessionStore, MAX_RENEWALS};
 use crate::tls::TlsSettings;
 use crate::transport::Transport;
 
-/// Default time budget of one call, retries included.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// Default time to set up a connection (TCP and TLS).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How many times one call may renew an expired session. The second and later renewals
-/// happen only when the platform confirms that the renewed session expired too.
-const MAX_RENEWALS: u32 = 3;
-
-/// Default largest response body accepted.
-pub const DEFAULT_MAX_BODY_SIZE: u64 = 64 * 1024 * 1024;
+/// Default time budget of one call, retries included (see [`defaults`]).
+pub const DEFAULT_TIMEOUT: Duration = defaults::TIMEOUT;
+/// Default time to set up a connection (see [`defaults`]).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = defaults::CONNECT_TIMEOUT;
+/// Default largest response body accepted (see [`defaults`]).
+pub const DEFAULT_MAX_BODY_SIZE: u64 = defaults::MAX_BODY_SIZE;
 
 /// A DCImanager 6 API client.
 ///
@@ -44,7 +53,7 @@ pub const DEFAULT_MAX_BODY_SIZE: u64 = 64 * 1024 * 1024;
 pub struct Client {
     base: BaseUrl,
     settings: RwLock<Arc<Settings>>,
-    pub(crate) auth: AuthState,
+    pub(crate) session: SessionStore,
 }
 
 #[derive(Clone)]
@@ -59,7 +68,7 @@ struct Settings {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let session = self.auth.current();
+        let session = self.session.current();
         let s = self.settings.read();
         f.debug_struct("Client")
             .field("base_url", &self.base.origin())
@@ -83,6 +92,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     retry: RetryPolicy,
     token: Option<Secret>,
+    credentials: Option<(Secret, Secret)>,
     max_body_size: u64,
 }
 
@@ -133,6 +143,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Credentials to log in with when the session expires (or before the first request when
+    /// no token is given), without logging in at build time. See
+    /// [`Client::set_credentials`].
+    pub fn credentials(mut self, email: &str, password: &str) -> Self {
+        self.credentials = Some((Secret::new(email), Secret::new(password)));
+        self
+    }
+
     /// The largest response body accepted, in bytes (default 64 MiB).
     pub fn max_body_size(mut self, bytes: u64) -> Self {
         self.max_body_size = bytes;
@@ -156,167 +174,16 @@ impl ClientBuilder {
                 retry: self.retry,
                 max_body_size: self.max_body_size,
             })),
-            auth: AuthState::default(),
+            session: SessionStore::default(),
         };
         if let Some(token) = self.token {
             client.set_token(token.expose())?;
         }
+        if let Some((email, password)) = self.credentials {
+            client.set_credentials(email.expose(), password.expose())?;
+        }
         Ok(client)
     }
-}
-
-/// One request to send with [`Client::send`].
-#[derive(Debug, Clone)]
-pub struct Request<'a> {
-    method: Cow<'a, str>,
-    path: Cow<'a, str>,
-    query: Vec<(Cow<'a, str>, Cow<'a, str>)>,
-    body: Option<Cow<'a, [u8]>>,
-    /// Whether `body` is JSON already known to be valid (else it is checked before sending).
-    body_checked: bool,
-    content_type: Option<Cow<'a, str>>,
-    headers: Vec<(Cow<'a, str>, Cow<'a, str>)>,
-    timeout: Option<Option<Duration>>,
-    connect_timeout: Option<Option<Duration>>,
-    pub(crate) authenticated: bool,
-    pub(crate) relogin: bool,
-    platform_headers: bool,
-}
-
-const JSON: &str = "application/json";
-
-impl<'a> Request<'a> {
-    /// A request with any method (`GET`, `POST`, `DELETE`...).
-    pub fn new(method: impl Into<Cow<'a, str>>, path: impl Into<Cow<'a, str>>) -> Self {
-        Request {
-            method: method.into(),
-            path: path.into(),
-            query: Vec::new(),
-            body: None,
-            body_checked: false,
-            content_type: None,
-            headers: Vec::new(),
-            timeout: None,
-            connect_timeout: None,
-            authenticated: true,
-            relogin: true,
-            platform_headers: true,
-        }
-    }
-
-    /// A GET request.
-    pub fn get(path: impl Into<Cow<'a, str>>) -> Self {
-        Self::new("GET", path)
-    }
-
-    /// A POST request (sent with the body `{}` unless one is set).
-    pub fn post(path: impl Into<Cow<'a, str>>) -> Self {
-        Self::new("POST", path)
-    }
-
-    /// A DELETE request.
-    pub fn delete(path: impl Into<Cow<'a, str>>) -> Self {
-        Self::new("DELETE", path)
-    }
-
-    /// Adds a query parameter; key and value are percent-encoded when sent.
-    pub fn query(mut self, key: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) -> Self {
-        self.query.push((key.into(), value.into()));
-        self
-    }
-
-    /// Sets a JSON body.
-    pub fn json(mut self, body: &Value) -> Self {
-        self.body = Some(Cow::Owned(body.to_string().into_bytes()));
-        self.body_checked = true;
-        self.content_type = Some(Cow::Borrowed(JSON));
-        self
-    }
-
-    /// Sets a body of JSON text; it is checked to be valid JSON before anything is sent.
-    pub fn json_text(mut self, text: &'a str) -> Self {
-        self.body = Some(Cow::Borrowed(text.as_bytes()));
-        self.body_checked = false;
-        self.content_type = Some(Cow::Borrowed(JSON));
-        self
-    }
-
-    /// Sets a body sent as is, with this `Content-Type` (none when `None`).
-    pub fn body(mut self, bytes: impl Into<Cow<'a, [u8]>>, content_type: Option<&'a str>) -> Self {
-        self.body = Some(bytes.into());
-        self.body_checked = true;
-        self.content_type = content_type.map(Cow::Borrowed);
-        self
-    }
-
-    /// Adds a header. It replaces the client's own header of the same name (`cookie`,
-    /// `x-xsrf-token`, `isp-box-instance`, `content-type`, `user-agent`...). A name or value
-    /// with line breaks or other characters a header cannot carry is refused before sending.
-    pub fn header(mut self, name: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// This request's time budget, retries included, instead of the client's (`None`:
-    /// unlimited).
-    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// This request's connection setup time instead of the client's.
-    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// Sends only what the request itself says: no session token, no `isp-box-instance`, no
-    /// `{}` for a POST without body, and no re-login — for callers that manage the session
-    /// themselves (the requests-compatible layer of the Python binding).
-    pub fn without_session(mut self) -> Self {
-        self.authenticated = false;
-        self.relogin = false;
-        self.platform_headers = false;
-        self
-    }
-
-    /// Sends the request without the session token (for public functions).
-    pub(crate) fn public(mut self) -> Self {
-        self.authenticated = false;
-        self.relogin = false;
-        self
-    }
-
-    /// Never logs in again on an unauthorized answer.
-    pub(crate) fn no_relogin(mut self) -> Self {
-        self.relogin = false;
-        self
-    }
-
-    fn has_header(&self, name: &str) -> bool {
-        self.headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case(name))
-    }
-}
-
-/// Refuses header names and values that cannot travel (the value is never echoed).
-fn check_header(name: &str, value: &str) -> Result<()> {
-    let name_ok = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    if !name_ok {
-        return Err(Error::invalid(format!(
-            "{name:?} is not a valid header name"
-        )));
-    }
-    if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-        return Err(Error::invalid(format!(
-            "the value of header {name:?} contains a line break or control character"
-        )));
-    }
-    Ok(())
 }
 
 /// A request ready to go out: everything [`Client::execute`] needs, computed once.
@@ -329,196 +196,8 @@ struct Prepared<'r> {
     /// When the call's time budget runs out: shared by its repeats after a re-login.
     deadline: Option<Instant>,
     connect_timeout: Option<Duration>,
-}
-
-/// An HTTP answer from the platform, whatever its status.
-pub struct Response {
-    status: u16,
-    headers: HeaderMap,
-    body: Vec<u8>,
-    attempts: u32,
-    exhausted: bool,
-    session: Arc<Session>,
-}
-
-impl std::fmt::Debug for Response {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Response")
-            .field("status", &self.status)
-            .field("body_len", &self.body.len())
-            .field("attempts", &self.attempts)
-            .finish()
-    }
-}
-
-impl Response {
-    /// A response built by hand (for tests, mocks and fuzzing): this status and body, no
-    /// headers, one attempt.
-    pub fn from_parts(status: u16, body: Vec<u8>) -> Response {
-        Response {
-            status,
-            headers: HeaderMap::new(),
-            body,
-            attempts: 1,
-            exhausted: false,
-            session: Arc::default(),
-        }
-    }
-
-    /// The HTTP status.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// The body's bytes.
-    pub fn body(&self) -> &[u8] {
-        &self.body
-    }
-
-    /// Takes the body out.
-    pub fn into_body(self) -> Vec<u8> {
-        let mut this = self;
-        std::mem::take(&mut this.body)
-    }
-
-    /// The body as text (invalid UTF-8 replaced).
-    pub fn text(&self) -> Cow<'_, str> {
-        String::from_utf8_lossy(&self.body)
-    }
-
-    /// A header's value (name case-insensitive); `None` when absent or not text.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// Every header as (lower-case name, value); values that are not text are skipped.
-    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.headers
-            .iter()
-            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
-    }
-
-    /// How many times the request was sent (1 when it was not retried).
-    pub fn attempts(&self) -> u32 {
-        self.attempts
-    }
-
-    /// Whether this is a retryable status returned because no retry was left.
-    pub fn retries_exhausted(&self) -> bool {
-        self.exhausted
-    }
-
-    /// Whether the status is 2xx.
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status) && !self.exhausted
-    }
-
-    /// Whether the body is empty or only whitespace (read as JSON `null`).
-    pub fn body_is_blank(&self) -> bool {
-        self.body.iter().all(u8::is_ascii_whitespace)
-    }
-
-    /// The body parsed as JSON; an empty body is `null`.
-    pub fn json(&self) -> Result<Value> {
-        if self.body_is_blank() {
-            return Ok(Value::Null);
-        }
-        serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
-            message: format!("the answer is not valid JSON ({e})"),
-            excerpt: excerpt(&self.body, &self.session.known_secrets()),
-        })
-    }
-
-    /// Checks, without building anything, that a body is valid JSON (an empty body counts as
-    /// `null`); the same decode error as [`json`](Self::json) otherwise.
-    pub fn check_json(&self) -> Result<()> {
-        if self.body_is_blank()
-            || serde_json::from_slice::<serde::de::IgnoredAny>(&self.body).is_ok()
-        {
-            return Ok(());
-        }
-        self.json().map(drop)
-    }
-
-    /// Whether the answer says its body is JSON (`Content-Type: application/json`, `+json`).
-    pub fn is_json(&self) -> bool {
-        self.header("content-type")
-            .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"))
-    }
-
-    /// The error this answer means, or `None` for a success (2xx).
-    pub fn error(&self) -> Option<Error> {
-        if self.is_success() {
-            return None;
-        }
-        let secrets = self.session.known_secrets();
-        if self.exhausted {
-            return Some(Error::RetriesExhausted {
-                attempts: self.attempts,
-                last_status: Some(self.status),
-                reason: format!("the platform kept answering HTTP {}", self.status),
-            });
-        }
-        if (300..400).contains(&self.status) {
-            let location = self.header("location").unwrap_or("");
-            return Some(Error::Http {
-                status: self.status,
-                excerpt: crate::secret::scrub(
-                    &format!(
-                        "redirect to {location:?} not followed: the token stays with its origin"
-                    ),
-                    &secrets,
-                ),
-            });
-        }
-        if let Some((code, msg, value)) = parse_error_body(&self.body) {
-            let api = ApiError {
-                status: self.status,
-                code,
-                msg: crate::error::shorten(crate::secret::scrub(&msg, &secrets)),
-                value,
-            };
-            return Some(if self.status == 401 || code == CODE_UNAUTHORIZED {
-                Error::Unauthorized(api)
-            } else {
-                Error::Api(api)
-            });
-        }
-        let excerpt = excerpt(&self.body, &secrets);
-        Some(if self.status == 401 {
-            Error::Unauthorized(ApiError {
-                status: 401,
-                code: 0,
-                msg: excerpt,
-                value: Value::Null,
-            })
-        } else {
-            Error::Http {
-                status: self.status,
-                excerpt,
-            }
-        })
-    }
-
-    /// `Ok(self)` for a success, else the error it means.
-    pub fn error_for_status(self) -> Result<Self> {
-        match self.error() {
-            None => Ok(self),
-            Some(e) => Err(e),
-        }
-    }
-
-    /// The parsed JSON of a success, else the error the answer means.
-    pub fn into_json(self) -> Result<Value> {
-        self.error_for_status()?.json()
-    }
-
-    /// Whether the platform refused the session: HTTP 401 or error code 3001.
-    pub(crate) fn is_unauthorized(&self) -> bool {
-        self.status == 401
-            || (!(200..300).contains(&self.status)
-                && parse_error_body(&self.body).is_some_and(|(c, _, _)| c == CODE_UNAUTHORIZED))
-    }
+    /// Copies of the secrets the request carries, for the errors of its answer.
+    carried: Option<Arc<[Secret]>>,
 }
 
 /// One client serves many threads: it must stay `Send + Sync`.
@@ -534,17 +213,18 @@ impl Client {
         Self::builder(base_url).build()
     }
 
-    /// A builder for a client of `https://host[:port]`.
+    /// A builder for a client of `https://host[:port]`, with the [`defaults`].
     pub fn builder(base_url: &str) -> ClientBuilder {
         ClientBuilder {
             base_url: base_url.to_owned(),
             tls: TlsSettings::new(),
             error: None,
-            timeout: Some(DEFAULT_TIMEOUT),
-            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            timeout: Some(defaults::TIMEOUT),
+            connect_timeout: Some(defaults::CONNECT_TIMEOUT),
             retry: RetryPolicy::default(),
             token: None,
-            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            credentials: None,
+            max_body_size: defaults::MAX_BODY_SIZE,
         }
     }
 
@@ -651,34 +331,40 @@ impl Client {
     /// on a connection failure are errors. Retries and the re-login on an expired session
     /// happen inside. Use [`Response::error`] or [`Response::into_json`] to judge the answer.
     pub fn send(&self, req: &Request<'_>) -> Result<Response> {
+        self.pipeline(req).map_err(|e| {
+            let session = self.session.current();
+            e.redact(&call_secrets(&session, req))
+        })
+    }
+
+    fn pipeline(&self, req: &Request<'_>) -> Result<Response> {
+        let settings = self.current_settings();
+        let p = self.prepare(&settings, req)?;
+        let session = self.start_session(&settings, &p)?;
+        let resp = self.execute(&settings, &p, req.authenticated, session)?;
+        self.renew_and_repeat(&settings, &p, resp)
+    }
+
+    /// Step 1: everything that can be computed (and refused) before anything is sent.
+    fn prepare<'r>(&self, settings: &Settings, req: &'r Request<'r>) -> Result<Prepared<'r>> {
         let method = if req.method.bytes().any(|b| b.is_ascii_lowercase()) {
             Method::from_bytes(req.method.to_ascii_uppercase().as_bytes())
         } else {
             Method::from_bytes(req.method.as_bytes())
         }
-        .map_err(|_| Error::invalid("bad HTTP method"))?;
+        .map_err(|_| Error::invalid_arg("method", "bad HTTP method"))?;
         let mut url = self.base.join(&req.path)?;
         append_query(
             &mut url,
             req.query.iter().map(|(k, v)| (k.as_ref(), v.as_ref())),
         );
-        for (k, v) in &req.headers {
-            check_header(k, v)?;
-        }
+        req.check()?;
         let (body, content_type): (Option<&[u8]>, Option<&str>) = match &req.body {
-            Some(b) => {
-                if !req.body_checked {
-                    serde_json::from_slice::<serde::de::IgnoredAny>(b).map_err(|e| {
-                        Error::invalid(format!("the request body is not valid JSON: {e}"))
-                    })?;
-                }
-                (Some(b), req.content_type.as_deref())
-            }
+            Some(b) => (Some(b), req.content_type.as_deref()),
             None if method == Method::POST && req.platform_headers => (Some(b"{}"), Some(JSON)),
             None => (None, None),
         };
-        let settings = self.current_settings();
-        let p = Prepared {
+        Ok(Prepared {
             method,
             url,
             body,
@@ -689,49 +375,28 @@ impl Client {
                 .unwrap_or(settings.timeout)
                 .map(|t| Instant::now() + t),
             connect_timeout: req.connect_timeout.unwrap_or(settings.connect_timeout),
-        };
-        let mut session = self.auth.current();
-        let mut resp = self.execute(&settings, &p, req.authenticated, session.clone())?;
-        for round in 0..MAX_RENEWALS {
-            if !(req.relogin && resp.is_unauthorized()) {
-                break;
-            }
-            // A renewed session refused too: if it is still valid, the refusal is about the
-            // function (3001 also means "not available for external API requests"), and
-            // logging in again would not help.
-            if round > 0 && self.session_is_valid(&settings, &session, p.deadline)? {
-                break;
-            }
-            if !self.auth.relogin(self, session.generation)? {
-                break;
-            }
-            session = self.auth.current();
-            resp = self.execute(&settings, &p, true, session.clone())?;
+            carried: (!req.secrets.is_empty())
+                .then(|| req.secrets.iter().map(|s| Secret::new(s.as_ref())).collect()),
+        })
+    }
+
+    /// Step 2: the session to send with. A client that holds credentials but no token logs
+    /// in first (once, whatever the number of threads), instead of sending a request that
+    /// can only be refused.
+    fn start_session(&self, settings: &Settings, p: &Prepared<'_>) -> Result<Arc<Session>> {
+        let session = self.session.current();
+        if !(p.req.authenticated && p.req.relogin && session.token.is_none()) {
+            return Ok(session);
         }
-        Ok(resp)
+        if session.creds.is_some() {
+            self.session
+                .renew(session.generation, |c| self.renewal_login(settings, p, c))?;
+            return Ok(self.session.current());
+        }
+        Ok(session)
     }
 
-    /// Asks the platform whether a session's token is still valid (GET auth/v4/whoami).
-    fn session_is_valid(
-        &self,
-        settings: &Settings,
-        session: &Arc<Session>,
-        deadline: Option<Instant>,
-    ) -> Result<bool> {
-        let req = Request::get("auth/v4/whoami");
-        let probe = Prepared {
-            method: Method::GET,
-            url: self.base.join("auth/v4/whoami")?,
-            body: None,
-            content_type: None,
-            req: &req,
-            deadline,
-            connect_timeout: settings.connect_timeout,
-        };
-        let answer = self.execute(settings, &probe, true, session.clone())?;
-        Ok(!answer.is_unauthorized())
-    }
-
+    /// Step 3: one call, retries included, with a session's token.
     fn execute(
         &self,
         s: &Settings,
@@ -769,14 +434,91 @@ impl Client {
                 s.max_body_size,
             )
         })?;
-        Ok(Response {
-            status: out.answer.status,
-            headers: out.answer.headers,
-            body: out.answer.body,
-            attempts: out.attempts,
-            exhausted: out.exhausted,
-            session,
-        })
+        let mut resp = Response::new(out.answer.status, out.answer.headers, out.answer.body);
+        resp.attempts = out.attempts;
+        resp.exhausted = out.exhausted;
+        resp.session = session;
+        resp.carried = p.carried.clone();
+        Ok(resp)
+    }
+
+    /// Step 4, the renewal policy: when the platform refuses the session (HTTP 401 or code
+    /// 3001) and the client can log in again, log in (one thread for all, see session.rs)
+    /// and repeat the request, within the call's time budget.
+    ///
+    /// 3001 also means "not available for external API requests", so a renewed session that
+    /// is refused too is checked with `whoami`: if it is valid, the refusal is about the
+    /// function and is returned; if it expired as well (a random expiry under load), it is
+    /// renewed again — at most [`MAX_RENEWALS`] times per call.
+    fn renew_and_repeat(
+        &self,
+        settings: &Settings,
+        p: &Prepared<'_>,
+        mut resp: Response,
+    ) -> Result<Response> {
+        let mut session = Arc::clone(&resp.session);
+        for round in 0..MAX_RENEWALS {
+            if !(p.req.relogin && resp.is_unauthorized()) {
+                break;
+            }
+            if round > 0 && self.session_is_valid(settings, &session, p.deadline)? {
+                break;
+            }
+            let renewed = self
+                .session
+                .renew(session.generation, |c| self.renewal_login(settings, p, c))?;
+            if !renewed {
+                break;
+            }
+            session = self.session.current();
+            resp = self.execute(settings, p, true, Arc::clone(&session))?;
+        }
+        Ok(resp)
+    }
+
+    /// The login of a renewal: POST auth/v4/public/token within the call's time budget.
+    fn renewal_login(
+        &self,
+        settings: &Settings,
+        p: &Prepared<'_>,
+        creds: &Credentials,
+    ) -> Result<crate::LoginInfo> {
+        let body = crate::session::login_body(creds.email.expose(), creds.password.expose());
+        let req = crate::session::login_request(&body, creds.password.expose());
+        let login = Prepared {
+            method: Method::POST,
+            url: self.base.join(req.path())?,
+            body: req.body.as_deref(),
+            content_type: Some(JSON),
+            req: &req,
+            deadline: p.deadline,
+            connect_timeout: p.connect_timeout,
+            carried: Some(Arc::from([Secret::new(creds.password.expose())])),
+        };
+        let answer = self.execute(settings, &login, false, self.session.current())?;
+        read_login_answer(answer)
+    }
+
+    /// Asks the platform whether a session's token is still valid (GET auth/v4/whoami).
+    fn session_is_valid(
+        &self,
+        settings: &Settings,
+        session: &Arc<Session>,
+        deadline: Option<Instant>,
+    ) -> Result<bool> {
+        let req = Request::get("auth/v4/whoami");
+        let probe = Prepared {
+            method: Method::GET,
+            url: self.base.join(req.path())?,
+            body: None,
+            content_type: None,
+            req: &req,
+            deadline,
+            connect_timeout: settings.connect_timeout,
+            carried: None,
+        };
+        let answer = self.execute(settings, &probe, true, Arc::clone(session))?;
+        Ok(!answer.is_unauthorized())
     }
 
     /// Sends `method path` with an optional JSON body and returns the parsed JSON answer.
@@ -807,4 +549,13 @@ impl Client {
     pub fn delete(&self, path: &str) -> Result<Value> {
         self.send(&Request::delete(path))?.into_json()
     }
+}
+
+/// The secrets a session and a request know of.
+fn call_secrets<'a>(session: &'a Session, req: &'a Request<'_>) -> Secrets<'a> {
+    let mut s = session.secrets();
+    for c in &req.secrets {
+        s.add(c);
+    }
+    s
 }

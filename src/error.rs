@@ -1,17 +1,38 @@
 //! The one error model of the library.
 //!
-//! Every failure is an [`Error`]; [`Error::kind`] gives its [`ErrorKind`], which maps one to
-//! one onto the C ABI's `dci_status` and onto each binding's exception classes. Messages are
-//! written for humans and never contain a token, password or key: text that comes from the
-//! server goes through [`scrub`](crate::secret::scrub) first.
+//! Every failure is an [`Error`]: a [`kind`](Error::kind) (what a caller branches on, mapped
+//! one to one onto the C ABI's `dci_status` and each binding's exception classes), a message
+//! for humans, and **facts** a binding maps without reading text:
+//!
+//! | fact | accessor | meaning |
+//! |---|---|---|
+//! | phase | [`Error::phase`] | where an exchange without an answer stopped: resolve, connect, TLS, send, wait, read |
+//! | request sent | [`Error::request_sent`] | whether the server may have seen the request |
+//! | attempts | [`Error::attempts`] | requests sent for the call, retries included |
+//! | HTTP status | [`Error::http_status`] | the status of the answer behind the error |
+//! | API error | [`Error::api`] | the platform's `{"error":{"code","msg","value"}}` |
+//! | body | [`Error::body_excerpt`] | the start of a body that was not what was expected |
+//! | argument | [`Error::argument`] | the argument refused, for [`ErrorKind::InvalidArgument`] |
+//!
+//! plus [`std::error::Error::source`] for the underlying I/O, TLS or JSON error.
+//!
+//! What an answer means is decided here, by [`classify`]. Messages and facts never contain
+//! a token, password or key: every text or value from the server goes through
+//! [`Secrets`](crate::secret::Secrets) first (see [`Error::redact`]).
 
 use std::fmt;
+use std::sync::Arc;
+
+use crate::secret::Secrets;
 
 /// The platform's error code for "Unauthorized" (no session, or an expired one).
 pub const CODE_UNAUTHORIZED: i64 = 3001;
 
 /// How long a body excerpt kept in an error may be, in bytes.
 pub const EXCERPT_LEN: usize = 200;
+
+/// How long the platform's own message may be in an error, in bytes.
+pub const MESSAGE_LEN: usize = 500;
 
 /// The kind of an [`Error`]: what a caller branches on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,6 +59,19 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, in the order of the C ABI's `dci_status` values (1..=9).
+    pub const ALL: [ErrorKind; 9] = [
+        ErrorKind::InvalidArgument,
+        ErrorKind::Connect,
+        ErrorKind::Timeout,
+        ErrorKind::Tls,
+        ErrorKind::Http,
+        ErrorKind::Api,
+        ErrorKind::Unauthorized,
+        ErrorKind::RetriesExhausted,
+        ErrorKind::Decode,
+    ];
+
     /// A stable lower-case name, e.g. `"retries_exhausted"`.
     pub fn name(self) -> &'static str {
         match self {
@@ -54,6 +88,52 @@ impl ErrorKind {
     }
 }
 
+/// Where an HTTP exchange stopped when it failed without an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Phase {
+    /// Looking up the host name. Nothing was sent.
+    Resolve,
+    /// Opening the TCP connection. Nothing was sent.
+    Connect,
+    /// The TLS handshake. Nothing was sent.
+    Tls,
+    /// Writing the request; the server may have seen part of it or all of it.
+    Send,
+    /// Waiting for the answer after the request was written.
+    Wait,
+    /// Reading the answer after its first bytes arrived.
+    Read,
+}
+
+impl Phase {
+    /// Every phase, in the order of the C ABI's `dci_phase` values (1..=6).
+    pub const ALL: [Phase; 6] = [
+        Phase::Resolve,
+        Phase::Connect,
+        Phase::Tls,
+        Phase::Send,
+        Phase::Wait,
+        Phase::Read,
+    ];
+
+    /// A stable lower-case name, e.g. `"connect"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Resolve => "resolve",
+            Phase::Connect => "connect",
+            Phase::Tls => "tls",
+            Phase::Send => "send",
+            Phase::Wait => "wait",
+            Phase::Read => "read",
+        }
+    }
+
+    /// Whether the server may have seen the request when the exchange stopped here.
+    pub fn request_may_be_sent(self) -> bool {
+        self >= Phase::Send
+    }
+}
+
 /// The platform's error body, with the HTTP status it came with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
@@ -63,135 +143,250 @@ pub struct ApiError {
     pub code: i64,
     /// The platform's `error.msg`, scrubbed of secrets.
     pub msg: String,
-    /// The platform's `error.value` (`null` when absent).
+    /// The platform's `error.value` (`null` when absent), scrubbed of secrets.
     pub value: serde_json::Value,
 }
 
-/// A failed call. See [`ErrorKind`] for what each kind means.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Error {
-    /// See [`ErrorKind::InvalidArgument`].
-    InvalidArgument(String),
-    /// See [`ErrorKind::Connect`].
-    Connect(String),
-    /// See [`ErrorKind::Timeout`].
-    Timeout(String),
-    /// See [`ErrorKind::Tls`].
-    Tls(String),
-    /// See [`ErrorKind::Http`]. `excerpt` is the start of the body, scrubbed of secrets.
-    Http {
-        /// HTTP status.
-        status: u16,
-        /// At most [`EXCERPT_LEN`] bytes of the body.
-        excerpt: String,
-    },
-    /// See [`ErrorKind::Api`].
-    Api(ApiError),
-    /// See [`ErrorKind::Unauthorized`].
-    Unauthorized(ApiError),
-    /// See [`ErrorKind::RetriesExhausted`].
-    RetriesExhausted {
-        /// Requests sent in all, the first one included.
-        attempts: u32,
-        /// Status of the last answer; `None` when the last attempt got no answer.
-        last_status: Option<u16>,
-        /// Why the retrying stopped, for humans.
-        reason: String,
-    },
-    /// See [`ErrorKind::Decode`].
-    Decode {
-        /// What was wrong.
-        message: String,
-        /// The start of the body, scrubbed of secrets.
-        excerpt: String,
-    },
+/// The underlying error, if any: I/O, TLS or JSON (never one that could carry a URL).
+type Source = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A failed call: its [`kind`](Error::kind), a message, and the facts listed in the
+/// [module documentation](self).
+#[derive(Clone)]
+pub struct Error {
+    kind: ErrorKind,
+    /// What happened, for humans (no kind prefix; for API and HTTP errors, empty: the
+    /// `Display` is built from the facts).
+    message: String,
+    phase: Option<Phase>,
+    sent: bool,
+    attempts: u32,
+    status: Option<u16>,
+    api: Option<ApiError>,
+    excerpt: String,
+    argument: Option<&'static str>,
+    source: Option<Source>,
 }
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// An error of a kind with a message and no facts (for tests and mocks; the library's
+    /// own errors carry their facts).
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            phase: None,
+            sent: false,
+            attempts: 0,
+            status: None,
+            api: None,
+            excerpt: String::new(),
+            argument: None,
+            source: None,
+        }
+    }
+
+    /// An unusable argument, without naming it.
+    pub(crate) fn invalid(msg: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidArgument, msg)
+    }
+
+    /// An unusable argument, naming it (`"header"`, `"url"`, `"path"`, `"ca_file"`...).
+    pub(crate) fn invalid_arg(argument: &'static str, msg: impl Into<String>) -> Self {
+        let mut e = Self::invalid(msg);
+        e.argument = Some(argument);
+        e
+    }
+
+    /// Names the argument an [`ErrorKind::InvalidArgument`] is about, unless already named.
+    pub(crate) fn about(mut self, argument: &'static str) -> Self {
+        if self.kind == ErrorKind::InvalidArgument && self.argument.is_none() {
+            self.argument = Some(argument);
+        }
+        self
+    }
+
+    /// A failure of the exchange without an answer, in a phase.
+    pub(crate) fn exchange(kind: ErrorKind, phase: Phase, msg: impl Into<String>) -> Self {
+        let mut e = Self::new(kind, msg);
+        e.phase = Some(phase);
+        e.sent = phase.request_may_be_sent();
+        e
+    }
+
+    /// A success answer that is not what was expected (`excerpt`: the start of its body,
+    /// already scrubbed).
+    pub(crate) fn decode(msg: impl Into<String>, excerpt: String) -> Self {
+        let mut e = Self::new(ErrorKind::Decode, msg);
+        e.excerpt = excerpt;
+        e.sent = true;
+        e
+    }
+
+    /// Adds the underlying error.
+    pub(crate) fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Arc::new(source));
+        self
+    }
+
+    /// Sets the HTTP status of the answer behind this error.
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self.sent = true;
+        self
+    }
+
+    /// Sets how many requests were sent for the call; `any_sent`: whether any of them may
+    /// have reached the server.
+    pub(crate) fn with_attempts(mut self, attempts: u32, any_sent: bool) -> Self {
+        self.attempts = attempts;
+        self.sent |= any_sent;
+        self
+    }
+
     /// The error's kind.
     pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
-            Error::Connect(_) => ErrorKind::Connect,
-            Error::Timeout(_) => ErrorKind::Timeout,
-            Error::Tls(_) => ErrorKind::Tls,
-            Error::Http { .. } => ErrorKind::Http,
-            Error::Api(_) => ErrorKind::Api,
-            Error::Unauthorized(_) => ErrorKind::Unauthorized,
-            Error::RetriesExhausted { .. } => ErrorKind::RetriesExhausted,
-            Error::Decode { .. } => ErrorKind::Decode,
-        }
+        self.kind
     }
 
-    /// The platform's error body, for [`Error::Api`] and [`Error::Unauthorized`].
-    pub fn api(&self) -> Option<&ApiError> {
-        match self {
-            Error::Api(e) | Error::Unauthorized(e) => Some(e),
-            _ => None,
-        }
+    /// What happened, without the kind's prefix (for API and HTTP errors: the platform's
+    /// message or the body's start, as in the `Display`).
+    pub fn message(&self) -> &str {
+        &self.message
     }
 
-    /// The platform's `error.code`, or 0.
-    pub fn api_code(&self) -> i64 {
-        self.api().map_or(0, |e| e.code)
+    /// Where the exchange stopped, for a failure without an answer (`None` when an answer
+    /// arrived, or nothing was attempted).
+    pub fn phase(&self) -> Option<Phase> {
+        self.phase
+    }
+
+    /// Whether the server may have seen the request (in part or in full). `false` means it
+    /// certainly did not: nothing was sent, or only the connection failed.
+    pub fn request_sent(&self) -> bool {
+        self.sent
+    }
+
+    /// Requests sent for the call, retries included (0 when none was).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 
     /// The HTTP status of the answer behind this error, or `None` when no answer arrived.
     pub fn http_status(&self) -> Option<u16> {
-        match self {
-            Error::Api(e) | Error::Unauthorized(e) => Some(e.status),
-            Error::Http { status, .. } => Some(*status),
-            Error::RetriesExhausted { last_status, .. } => *last_status,
-            _ => None,
-        }
+        self.status
     }
 
-    pub(crate) fn invalid(msg: impl Into<String>) -> Self {
-        Error::InvalidArgument(msg.into())
+    /// The platform's error body, for [`ErrorKind::Api`] and [`ErrorKind::Unauthorized`].
+    pub fn api(&self) -> Option<&ApiError> {
+        self.api.as_ref()
+    }
+
+    /// The platform's `error.code`, or 0.
+    pub fn api_code(&self) -> i64 {
+        self.api.as_ref().map_or(0, |e| e.code)
+    }
+
+    /// The start of a body that was not what was expected (an HTML page, JSON that does not
+    /// parse), scrubbed of secrets; empty when none.
+    pub fn body_excerpt(&self) -> &str {
+        &self.excerpt
+    }
+
+    /// For [`ErrorKind::InvalidArgument`]: the argument refused, when known (`"url"`,
+    /// `"path"`, `"header"`, `"body"`, `"token"`, `"ca_file"`, `"method"`...).
+    pub fn argument(&self) -> Option<&'static str> {
+        self.argument
+    }
+
+    /// Replaces every secret (and every value of a JSON key named `token`, `key`,
+    /// `password` or `ses6`) in the message, the API message and value, and the excerpt.
+    /// Every error handed to a caller has been through this.
+    pub(crate) fn redact(mut self, secrets: &Secrets) -> Self {
+        self.message = secrets.scrub(&self.message);
+        self.excerpt = secrets.scrub(&self.excerpt);
+        if let Some(api) = &mut self.api {
+            api.msg = shorten(secrets.scrub(&api.msg));
+            secrets.scrub_value(&mut api.value);
+        }
+        self
+    }
+
+    /// The same error with the note "(after N attempts)" added, for failures without an
+    /// answer that were retried.
+    pub(crate) fn note_attempts(mut self) -> Self {
+        if self.attempts > 1 && self.status.is_none() && !self.message.is_empty() {
+            self.message = format!("{} (after {} attempts)", self.message, self.attempts);
+        }
+        self
+    }
+}
+
+impl PartialEq for Error {
+    /// Errors are equal when their kind, message and facts are (the source is not compared).
+    fn eq(&self, o: &Self) -> bool {
+        (self.kind, &self.message, self.phase, self.sent, self.attempts, self.status)
+            == (o.kind, &o.message, o.phase, o.sent, o.attempts, o.status)
+            && (&self.api, &self.excerpt, self.argument) == (&o.api, &o.excerpt, o.argument)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .field("phase", &self.phase)
+            .field("request_sent", &self.sent)
+            .field("attempts", &self.attempts)
+            .field("http_status", &self.status)
+            .field("api", &self.api)
+            .field("argument", &self.argument)
+            .finish()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
-            Error::Connect(m) => write!(f, "connection failed: {m}"),
-            Error::Timeout(m) => write!(f, "timed out: {m}"),
-            Error::Tls(m) => write!(f, "TLS error: {m}"),
-            Error::Http { status, excerpt } => {
+        let m = &self.message;
+        match self.kind {
+            ErrorKind::InvalidArgument => write!(f, "invalid argument: {m}"),
+            ErrorKind::Connect => write!(f, "connection failed: {m}"),
+            ErrorKind::Timeout => write!(f, "timed out: {m}"),
+            ErrorKind::Tls => write!(f, "TLS error: {m}"),
+            ErrorKind::Http => {
+                let status = self.status.unwrap_or(0);
                 write!(f, "HTTP {status} without an API error body")?;
-                if !excerpt.is_empty() {
-                    write!(f, ": {excerpt:?}")?;
+                if !m.is_empty() {
+                    write!(f, ": {m}")?;
+                } else if !self.excerpt.is_empty() {
+                    write!(f, ": {:?}", self.excerpt)?;
                 }
                 Ok(())
             }
-            Error::Api(e) => write!(f, "API error {} (HTTP {}): {}", e.code, e.status, e.msg),
-            Error::Unauthorized(e) => {
-                write!(
-                    f,
-                    "unauthorized: API error {} (HTTP {}): {}",
-                    e.code, e.status, e.msg
-                )
+            ErrorKind::Api | ErrorKind::Unauthorized => {
+                if self.kind == ErrorKind::Unauthorized {
+                    f.write_str("unauthorized: ")?;
+                }
+                match &self.api {
+                    Some(e) => write!(f, "API error {} (HTTP {}): {}", e.code, e.status, e.msg),
+                    None => f.write_str(m),
+                }
             }
-            Error::RetriesExhausted {
-                attempts,
-                last_status,
-                reason,
-            } => {
-                write!(f, "gave up after {attempts} attempts")?;
-                if let Some(s) = last_status {
+            ErrorKind::RetriesExhausted => {
+                write!(f, "gave up after {} attempts", self.attempts)?;
+                if let Some(s) = self.status {
                     write!(f, ", last answer HTTP {s}")?;
                 }
-                write!(f, " ({reason})")
+                write!(f, " ({m})")
             }
-            Error::Decode { message, excerpt } => {
-                write!(f, "bad response body: {message}")?;
-                if !excerpt.is_empty() {
-                    write!(f, "; body starts {excerpt:?}")?;
+            ErrorKind::Decode => {
+                write!(f, "bad response body: {m}")?;
+                if !self.excerpt.is_empty() {
+                    write!(f, "; body starts {:?}", self.excerpt)?;
                 }
                 Ok(())
             }
@@ -199,10 +394,13 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
-
-/// How long the platform's own message may be in an error, in bytes.
-pub const MESSAGE_LEN: usize = 500;
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Cuts a message from the server to [`MESSAGE_LEN`] bytes (at a character boundary), so a
 /// hostile server cannot make error texts arbitrarily large.
@@ -219,11 +417,15 @@ pub(crate) fn shorten(mut msg: String) -> String {
 }
 
 /// The first [`EXCERPT_LEN`] bytes of a body as text (cut at a character boundary), scrubbed.
-pub(crate) fn excerpt(body: &[u8], known_secrets: &[&str]) -> String {
-    let cut = &body[..body.len().min(EXCERPT_LEN)];
-    let text = String::from_utf8_lossy(cut);
-    let text = text.trim_end_matches('\u{fffd}');
-    crate::secret::scrub(text.trim(), known_secrets)
+pub(crate) fn excerpt(body: &[u8], secrets: &Secrets) -> String {
+    // Scrubbed before it is cut, so that a secret cut in half cannot survive as a prefix.
+    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_LEN * 4)]);
+    let scrubbed = secrets.scrub(text.trim());
+    let mut cut = scrubbed.len().min(EXCERPT_LEN);
+    while !scrubbed.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    scrubbed[..cut].trim_end_matches('\u{fffd}').to_owned()
 }
 
 /// Reads the platform's error envelope `{"error":{"code","msg","value"}}` out of a body.
@@ -246,9 +448,100 @@ pub fn parse_error_body(body: &[u8]) -> Option<(i64, String, serde_json::Value)>
     Some((code, msg, value))
 }
 
+/// What [`classify`] needs to know of an answer.
+pub(crate) struct Answer<'a> {
+    pub status: u16,
+    pub location: Option<&'a str>,
+    pub body: &'a [u8],
+    pub attempts: u32,
+    /// A retryable status returned because no retry was left.
+    pub exhausted: bool,
+}
+
+/// Whether an answer is a success (2xx, and not a retryable status that ran out of retries).
+pub(crate) fn is_success(status: u16, exhausted: bool) -> bool {
+    (200..300).contains(&status) && !exhausted
+}
+
+/// Whether the platform refused the session: HTTP 401, or error code 3001 in an error body.
+pub(crate) fn is_unauthorized(status: u16, body: &[u8]) -> bool {
+    status == 401
+        || (!(200..300).contains(&status)
+            && parse_error_body(body).is_some_and(|(c, _, _)| c == CODE_UNAUTHORIZED))
+}
+
+/// The error an answer means, or `None` for a success: the one place where statuses and
+/// bodies become errors.
+///
+/// - a retryable status with no retry left → [`ErrorKind::RetriesExhausted`];
+/// - a redirect → [`ErrorKind::Http`] (redirects are never followed);
+/// - the platform's error body → [`ErrorKind::Unauthorized`] for HTTP 401 or code 3001, else
+///   [`ErrorKind::Api`];
+/// - HTTP 401 without it → [`ErrorKind::Unauthorized`] (code 0, the body's start as msg);
+/// - any other error status → [`ErrorKind::Http`] with the body's start.
+pub(crate) fn classify(a: &Answer<'_>, secrets: &Secrets) -> Option<Error> {
+    if is_success(a.status, a.exhausted) {
+        return None;
+    }
+    let mut e = if a.exhausted {
+        Error::new(
+            ErrorKind::RetriesExhausted,
+            format!("the platform kept answering HTTP {}", a.status),
+        )
+    } else if (300..400).contains(&a.status) {
+        let location = a.location.unwrap_or("");
+        Error::new(
+            ErrorKind::Http,
+            format!("redirect to {location:?} not followed: the token stays with its origin"),
+        )
+    } else if let Some((code, msg, value)) = parse_error_body(a.body) {
+        let kind = if a.status == 401 || code == CODE_UNAUTHORIZED {
+            ErrorKind::Unauthorized
+        } else {
+            ErrorKind::Api
+        };
+        let mut e = Error::new(kind, "");
+        e.api = Some(ApiError {
+            status: a.status,
+            code,
+            msg,
+            value,
+        });
+        e
+    } else if a.status == 401 {
+        let mut e = Error::new(ErrorKind::Unauthorized, "");
+        e.api = Some(ApiError {
+            status: 401,
+            code: 0,
+            msg: excerpt(a.body, secrets),
+            value: serde_json::Value::Null,
+        });
+        e
+    } else {
+        let mut e = Error::new(ErrorKind::Http, "");
+        e.excerpt = excerpt(a.body, secrets);
+        e
+    };
+    e.status = Some(a.status);
+    e.sent = true;
+    e.attempts = a.attempts;
+    Some(e.redact(secrets))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::Secrets;
+
+    fn answer(status: u16, body: &[u8]) -> Answer<'_> {
+        Answer {
+            status,
+            location: None,
+            body,
+            attempts: 1,
+            exhausted: false,
+        }
+    }
 
     #[test]
     fn parses_the_envelope() {
@@ -280,9 +573,17 @@ mod tests {
     #[test]
     fn excerpt_is_short_and_scrubbed() {
         let body = format!("{{\"token\":\"abc\",\"pad\":\"{}\"}}", "x".repeat(500));
-        let e = excerpt(body.as_bytes(), &[]);
-        assert!(e.len() <= EXCERPT_LEN + 16);
+        let e = excerpt(body.as_bytes(), &Secrets::none());
+        assert!(e.len() <= EXCERPT_LEN);
         assert!(!e.contains("abc"));
+    }
+
+    #[test]
+    fn a_secret_cut_by_the_excerpt_does_not_survive() {
+        let secret = "hunter2-hunter2-hunter2";
+        let body = format!("{}{secret}", "x".repeat(EXCERPT_LEN - 5));
+        let e = excerpt(body.as_bytes(), &Secrets::of(&[secret]));
+        assert!(!e.contains("hunte"), "{e}");
     }
 
     #[test]
@@ -293,15 +594,42 @@ mod tests {
     }
 
     #[test]
-    fn accessors() {
-        let e = Error::Unauthorized(ApiError {
-            status: 401,
-            code: 3001,
-            msg: "Unauthorized".into(),
-            value: serde_json::Value::Null,
-        });
+    fn classification() {
+        let none = Secrets::none();
+        assert!(classify(&answer(200, b"{}"), &none).is_none());
+        let e = classify(
+            &answer(401, br#"{"error":{"code":3001,"msg":"Unauthorized"}}"#),
+            &none,
+        )
+        .unwrap();
         assert_eq!(e.kind(), ErrorKind::Unauthorized);
         assert_eq!((e.api_code(), e.http_status()), (3001, Some(401)));
-        assert_eq!(Error::Timeout("x".into()).http_status(), None);
+        assert!(e.request_sent() && e.phase().is_none() && e.attempts() == 1);
+        let e = classify(&answer(502, b"<html>bad gateway</html>"), &none).unwrap();
+        assert_eq!((e.kind(), e.body_excerpt()), (ErrorKind::Http, "<html>bad gateway</html>"));
+        let e = classify(
+            &Answer {
+                exhausted: true,
+                attempts: 4,
+                ..answer(503, b"")
+            },
+            &none,
+        )
+        .unwrap();
+        assert_eq!(e.kind(), ErrorKind::RetriesExhausted);
+        assert_eq!(
+            e.to_string(),
+            "gave up after 4 attempts, last answer HTTP 503 (the platform kept answering HTTP 503)"
+        );
+        assert_eq!(Error::new(ErrorKind::Timeout, "x").http_status(), None);
+    }
+
+    #[test]
+    fn phases_tell_whether_the_request_went_out() {
+        for p in Phase::ALL {
+            let e = Error::exchange(ErrorKind::Connect, p, "x");
+            assert_eq!(e.request_sent(), p >= Phase::Send, "{p:?}");
+            assert_eq!(e.phase(), Some(p));
+        }
     }
 }

@@ -21,30 +21,40 @@
 //!
 //! Layers: this crate's core modules know nothing of FFI; [`ffi`] maps them onto the C ABI;
 //! the language bindings sit on top of that. Each concern lives in one module:
-//! [`paths`] (URLs and encoding), [`tls`], [`retry`], [`auth`], [`error`], [`query`] (lists),
-//! [`secret`] (secrets and scrubbing), `transport` (one HTTP exchange), `socket` (the TCP
-//! transport: few system calls per request), [`client`].
+//! [`client`] (the pipeline), [`request`] and [`response`], [`session`] (token, credentials,
+//! single-flight renewal), `endpoints` (the auth v4 calls), [`paths`] (URLs and encoding),
+//! [`tls`], [`retry`], [`error`] (the error model and what an answer means), [`query`]
+//! (lists and paging), [`secret`] (secrets and scrubbing), [`defaults`], `transport` (one
+//! HTTP exchange and its phases), `socket` (the TCP transport: few system calls per request).
 
 #![warn(missing_docs)]
 
-pub mod auth;
 pub mod client;
+pub mod defaults;
+mod endpoints;
 pub mod error;
 pub mod ffi;
+mod json;
 pub mod paths;
 pub mod query;
+pub mod request;
+pub mod response;
 pub mod retry;
 pub mod secret;
+pub mod session;
 mod socket;
 pub mod tls;
 mod transport;
 
-pub use auth::{KeyInfo, LoginInfo};
-pub use client::{Client, ClientBuilder, Request, Response};
-pub use error::{ApiError, Error, ErrorKind, Result};
+pub use client::{Client, ClientBuilder};
+pub use endpoints::KeyInfo;
+pub use error::{ApiError, Error, ErrorKind, Phase, Result};
 pub use paths::{encode_component, BaseUrl};
-pub use query::{ListQuery, Literal, Order, Page, Pages, Where};
+pub use query::{quote, ListQuery, Literal, Order, Page, Pages, Paginator, Where};
+pub use request::Request;
+pub use response::Response;
 pub use retry::RetryPolicy;
-pub use secret::Secret;
+pub use secret::{Secret, Secrets};
+pub use session::LoginInfo;
 pub use tls::TlsSettings;
 pub use transport::USER_AGENT;

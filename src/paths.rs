@@ -130,7 +130,10 @@ impl BaseUrl {
     /// Parses `https://host[:port]` (or `http://`), with or without one trailing `/`.
     /// A path, query, fragment or user name in it is refused.
     pub fn parse(url: &str) -> Result<Self> {
-        let url = url.trim();
+        Self::parse_base(url.trim()).map_err(|e| e.about("url"))
+    }
+
+    fn parse_base(url: &str) -> Result<Self> {
         let p = parse_absolute(url)?;
         if !(p.rest.is_empty() || p.rest == "/") {
             return Err(Error::invalid(
@@ -173,6 +176,10 @@ impl BaseUrl {
 
     /// Turns a path (or a same-origin URL) into the full URL to request. See the module docs.
     pub fn join(&self, path: &str) -> Result<String> {
+        self.join_checked(path).map_err(|e| e.about("path"))
+    }
+
+    fn join_checked(&self, path: &str) -> Result<String> {
         if path.is_empty() {
             return Err(Error::invalid("empty path"));
         }

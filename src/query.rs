@@ -17,8 +17,9 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::client::{Client, Request};
+use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::request::Request;
 
 /// A value in a `where` comparison.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +80,17 @@ impl fmt::Display for Literal {
             Literal::Bool(b) => write!(f, "{b}"),
         }
     }
+}
+
+/// A string as a `where` literal: single-quoted, with `\` before `'` and `\`.
+///
+/// ```
+/// assert_eq!(dcimanager::quote("it's"), r"'it\'s'");
+/// let filter = format!("owner_email EQ {}", dcimanager::quote("client@example.com"));
+/// assert_eq!(filter, "owner_email EQ 'client@example.com'");
+/// ```
+pub fn quote(text: &str) -> String {
+    Literal::Str(text.to_owned()).to_string()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -192,7 +204,10 @@ impl Where {
 
     fn check(&self) -> Result<()> {
         match &self.bad_field {
-            Some(f) => Err(Error::invalid(format!("{f:?} is not a field name"))),
+            Some(f) => Err(Error::invalid_arg(
+                "where",
+                format!("{f:?} is not a field name"),
+            )),
             None => Ok(()),
         }
     }
@@ -280,6 +295,14 @@ pub struct Page {
     pub size: Option<u64>,
 }
 
+impl ListQuery {
+    /// The query with a `where` given as text (used as is), for bindings that take a string.
+    pub fn filter_text(mut self, text: &str) -> Self {
+        self.filter = Some(Where::raw(text));
+        self
+    }
+}
+
 impl Client {
     /// GET a list (`{"list":[...],"size":N}`) with a query.
     pub fn list(&self, path: &str, query: &ListQuery) -> Result<Page> {
@@ -295,12 +318,7 @@ impl Client {
         let mut v = resp.json()?;
         let items = match v.get_mut("list").map(Value::take) {
             Some(Value::Array(items)) => items,
-            _ => {
-                return Err(Error::Decode {
-                    message: "the answer has no \"list\" array".into(),
-                    excerpt: crate::error::excerpt(resp.body(), &[]),
-                })
-            }
+            _ => return Err(resp.decode_error("the answer has no \"list\" array")),
         };
         let size = v.get("size").and_then(|s| match s {
             Value::Number(n) => n.as_u64(),
@@ -315,31 +333,42 @@ impl Client {
     pub fn paginate<'c>(&'c self, path: &str, query: ListQuery, page_size: u64) -> Pages<'c> {
         Pages {
             client: self,
-            path: path.to_owned(),
-            query,
-            page_size: page_size.max(1),
-            offset: 0,
-            buffer: Vec::new().into_iter(),
-            done: false,
+            cursor: Paginator::new(path, query, page_size),
         }
     }
 }
 
-/// The iterator of [`Client::paginate`].
-pub struct Pages<'c> {
-    client: &'c Client,
+/// The state of a walk through a list, page by page, without a borrow of the client: the
+/// engine of [`Pages`], and of the C ABI's and the bindings' iterators, which keep their
+/// client alive by other means.
+#[derive(Debug, Clone)]
+pub struct Paginator {
     path: String,
     query: ListQuery,
     page_size: u64,
     offset: u64,
+    total: Option<u64>,
     buffer: std::vec::IntoIter<Value>,
     done: bool,
 }
 
-impl Iterator for Pages<'_> {
-    type Item = Result<Value>;
+impl Paginator {
+    /// A walk through the list at `path`, `page_size` (at least 1) items per request.
+    pub fn new(path: &str, query: ListQuery, page_size: u64) -> Self {
+        Paginator {
+            path: path.to_owned(),
+            query,
+            page_size: page_size.max(1),
+            offset: 0,
+            total: None,
+            buffer: Vec::new().into_iter(),
+            done: false,
+        }
+    }
 
-    fn next(&mut self) -> Option<Self::Item> {
+    /// The next item, fetching the next page with `client` when the current one is used up;
+    /// `None` after the last item, or after an error (which is returned once).
+    pub fn next_item(&mut self, client: &Client) -> Option<Result<Value>> {
         loop {
             if let Some(item) = self.buffer.next() {
                 return Some(Ok(item));
@@ -347,20 +376,60 @@ impl Iterator for Pages<'_> {
             if self.done {
                 return None;
             }
-            let q = self.query.clone().limit(self.offset, self.page_size);
-            match self.client.list(&self.path, &q) {
-                Ok(page) => {
-                    let n = page.items.len() as u64;
-                    self.offset += n;
-                    self.done = n < self.page_size || page.size.is_some_and(|s| self.offset >= s);
-                    self.buffer = page.items.into_iter();
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
+            if let Err(e) = self.fetch(client) {
+                return Some(Err(e));
             }
         }
+    }
+
+    /// Whether the next [`next_item`](Self::next_item) needs a request (the current page is
+    /// used up and the walk is not over) — for callers that must release a lock first.
+    pub fn needs_fetch(&self) -> bool {
+        self.buffer.len() == 0 && !self.done
+    }
+
+    /// The platform's count of matching items, once a page has told it.
+    pub fn total(&self) -> Option<u64> {
+        self.total
+    }
+
+    fn fetch(&mut self, client: &Client) -> Result<()> {
+        let q = self.query.clone().limit(self.offset, self.page_size);
+        match client.list(&self.path, &q) {
+            Ok(page) => {
+                let n = page.items.len() as u64;
+                self.offset += n;
+                self.total = page.size.or(self.total);
+                self.done = n < self.page_size || page.size.is_some_and(|s| self.offset >= s);
+                self.buffer = page.items.into_iter();
+                Ok(())
+            }
+            Err(e) => {
+                self.done = true;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The iterator of [`Client::paginate`].
+pub struct Pages<'c> {
+    client: &'c Client,
+    cursor: Paginator,
+}
+
+impl Pages<'_> {
+    /// The platform's count of matching items, once a page has told it.
+    pub fn total(&self) -> Option<u64> {
+        self.cursor.total()
+    }
+}
+
+impl Iterator for Pages<'_> {
+    type Item = Result<Value>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.cursor.next_item(self.client)
     }
 }
 

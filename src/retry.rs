@@ -13,6 +13,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::defaults;
 use crate::error::{Error, ErrorKind, Result};
 
 /// When and how often requests are repeated.
@@ -49,15 +50,15 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            max_retries: 10,
+            max_retries: defaults::RETRIES,
             max_connect_retries: None,
             max_read_retries: None,
             max_status_retries: None,
-            backoff_factor: 0.01,
+            backoff_factor: defaults::BACKOFF_FACTOR,
             backoff_max: Duration::from_secs(120),
             jitter: Duration::ZERO,
-            statuses: vec![503],
-            methods: vec!["GET".into(), "POST".into(), "DELETE".into()],
+            statuses: defaults::RETRY_STATUSES.to_vec(),
+            methods: defaults::RETRY_METHODS.iter().map(|m| m.to_string()).collect(),
             respect_retry_after: true,
             retry_after_max: Duration::from_secs(120),
             deadline: None,
@@ -113,7 +114,10 @@ impl RetryPolicy {
 
     pub(crate) fn validate(&self) -> Result<()> {
         if !self.backoff_factor.is_finite() || self.backoff_factor < 0.0 {
-            return Err(Error::invalid("backoff_factor must be a finite number ≥ 0"));
+            return Err(Error::invalid_arg(
+                "backoff_factor",
+                "backoff_factor must be a finite number ≥ 0",
+            ));
         }
         Ok(())
     }
@@ -171,14 +175,6 @@ pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// A failed attempt without an answer, and whether the request may have reached the server.
-#[derive(Debug)]
-pub(crate) struct Failure {
-    pub error: Error,
-    /// `false` when the connection could not be made, so nothing was sent.
-    pub sent: bool,
-}
-
 /// What an attempt produced that the loop needs to see.
 pub(crate) trait Answer {
     fn status(&self) -> u16;
@@ -194,12 +190,14 @@ pub(crate) struct Outcome<A> {
 }
 
 /// Runs `attempt` until it gives an answer that is not retried, or the policy says stop.
-/// `attempt` gets the time left before `call_deadline` (the whole call's timeout).
+/// `attempt` gets the time left before `call_deadline` (the whole call's timeout); a failure
+/// it returns tells by [`Error::request_sent`] whether the request may have reached the
+/// server. An error returned from here carries the number of attempts made.
 pub(crate) fn run<A: Answer>(
     policy: &RetryPolicy,
     method: &str,
     call_deadline: Option<Instant>,
-    mut attempt: impl FnMut(Option<Duration>) -> std::result::Result<A, Failure>,
+    mut attempt: impl FnMut(Option<Duration>) -> Result<A>,
 ) -> Result<Outcome<A>> {
     let start = Instant::now();
     let retry_deadline = policy.deadline.map(|d| start + d);
@@ -208,14 +206,17 @@ pub(crate) fn run<A: Answer>(
     let mut read = policy.max_read_retries.unwrap_or(u32::MAX);
     let mut status = policy.max_status_retries.unwrap_or(u32::MAX);
     let mut attempts = 0u32;
+    let mut any_sent = false;
     loop {
         attempts += 1;
         let remaining = call_deadline.map(|d| d.saturating_duration_since(Instant::now()));
         if remaining == Some(Duration::ZERO) {
-            return Err(Error::Timeout(format!(
-                "the request's time budget ran out after {attempts} attempt(s)",
-                attempts = attempts - 1
-            )));
+            let made = attempts - 1;
+            return Err(Error::new(
+                ErrorKind::Timeout,
+                format!("the request's time budget ran out after {made} attempt(s)"),
+            )
+            .with_attempts(made, any_sent));
         }
         let retry_no = attempts; // the number of the retry that would come next
         let wait = match attempt(remaining) {
@@ -255,29 +256,29 @@ pub(crate) fn run<A: Answer>(
                 }
                 wait
             }
-            Err(failure) => {
-                let retryable = match (failure.error.kind(), failure.sent) {
+            Err(error) => {
+                let sent = error.request_sent();
+                any_sent |= sent;
+                let retryable = match (error.kind(), sent) {
                     (ErrorKind::Connect | ErrorKind::Timeout, false) => connect > 0,
                     (ErrorKind::Connect | ErrorKind::Timeout, true) => {
                         policy.retries_after_send(method) && read > 0
                     }
                     _ => false,
                 };
-                if !retryable {
-                    return Err(failure.error);
-                }
-                if total == 0 {
-                    return Err(with_attempts(failure.error, attempts));
+                let give_up = |e: Error| e.with_attempts(attempts, any_sent).note_attempts();
+                if !retryable || total == 0 {
+                    return Err(give_up(error));
                 }
                 total -= 1;
-                if failure.sent {
+                if sent {
                     read -= 1;
                 } else {
                     connect -= 1;
                 }
                 let wait = policy.backoff(retry_no) + jitter(policy.jitter);
                 if passes(wait, call_deadline, retry_deadline) {
-                    return Err(with_attempts(failure.error, attempts));
+                    return Err(give_up(error));
                 }
                 wait
             }
@@ -285,20 +286,6 @@ pub(crate) fn run<A: Answer>(
         if !wait.is_zero() {
             std::thread::sleep(wait);
         }
-    }
-}
-
-/// A failure without an answer keeps its kind when the retries run out; its message says how
-/// many attempts were made.
-fn with_attempts(error: Error, attempts: u32) -> Error {
-    if attempts <= 1 {
-        return error;
-    }
-    let note = |m: String| format!("{m} (after {attempts} attempts)");
-    match error {
-        Error::Connect(m) => Error::Connect(note(m)),
-        Error::Timeout(m) => Error::Timeout(note(m)),
-        other => other,
     }
 }
 
@@ -326,6 +313,7 @@ fn jitter(max: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Phase;
 
     #[test]
     fn urllib3_schedule() {
@@ -425,25 +413,21 @@ mod tests {
         let mut n = 0;
         let err = run::<A>(&p, "POST", None, |_| {
             n += 1;
-            Err(Failure {
-                error: Error::Connect("reset".into()),
-                sent: true,
-            })
+            Err(Error::exchange(ErrorKind::Connect, Phase::Wait, "reset"))
         })
         .err()
         .unwrap();
         assert_eq!((n, err.kind()), (1, ErrorKind::Connect));
+        assert!(err.request_sent() && err.attempts() == 1);
         let mut n = 0;
         let err = run::<A>(&p, "POST", None, |_| {
             n += 1;
-            Err(Failure {
-                error: Error::Connect("refused".into()),
-                sent: false,
-            })
+            Err(Error::exchange(ErrorKind::Connect, Phase::Connect, "refused"))
         })
         .err()
         .unwrap();
         assert_eq!((n, err.kind()), (11, ErrorKind::Connect));
+        assert_eq!((err.attempts(), err.request_sent(), err.phase()), (11, false, Some(Phase::Connect)));
         assert!(err.to_string().contains("after 11 attempts"), "{err}");
     }
 

@@ -67,26 +67,110 @@ pub(crate) fn wipe(s: &mut String) {
 pub const REDACTED: &str = "[redacted]";
 
 /// JSON keys whose string values are secrets wherever they appear.
-const SECRET_KEYS: [&str; 4] = ["\"token\"", "\"key\"", "\"password\"", "\"ses6\""];
+const SECRET_KEYS: [&str; 4] = ["token", "key", "password", "ses6"];
 
-/// Returns `text` with every occurrence of a known secret replaced, and with the string value
-/// of every JSON key named `token`, `key`, `password` or `ses6` masked — also when the text is
-/// cut short in the middle of such a value (a truncated body).
-pub fn scrub(text: &str, known: &[&str]) -> String {
-    let mut out = text.to_owned();
-    for secret in known {
-        if secret.len() >= 4 && out.contains(secret) {
-            out = out.replace(secret, REDACTED);
+/// The secrets one call must not let out: the session token and password the client holds,
+/// and whatever the call itself is sending (a password being tried, a key, a token being
+/// created). Every text and value that reaches a caller from the server goes through
+/// [`scrub`](Secrets::scrub) / [`scrub_value`](Secrets::scrub_value): the one place where
+/// secrets are removed.
+#[derive(Clone, Default)]
+pub struct Secrets<'a> {
+    known: Vec<&'a str>,
+}
+
+impl std::fmt::Debug for Secrets<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({} redacted)", self.known.len())
+    }
+}
+
+impl<'a> Secrets<'a> {
+    /// No known secret (JSON values of secret keys are still masked).
+    pub fn none() -> Self {
+        Secrets::default()
+    }
+
+    /// These secrets (empty strings are ignored).
+    pub fn of(known: &[&'a str]) -> Self {
+        let mut s = Secrets::none();
+        for k in known {
+            s.add(k);
+        }
+        s
+    }
+
+    /// Adds a secret (an empty one is ignored).
+    pub fn add(&mut self, secret: &'a str) {
+        if !secret.is_empty() && !self.known.contains(&secret) {
+            self.known.push(secret);
         }
     }
-    for key in SECRET_KEYS {
-        out = mask_json_values(&out, key);
+
+    /// Returns `text` with every known secret replaced — as sent, JSON-escaped and
+    /// percent-encoded — and with the string value of every JSON key named `token`, `key`,
+    /// `password` or `ses6` masked, also when the text is cut short inside such a value.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        let mut forms: Vec<String> = Vec::with_capacity(self.known.len() * 3);
+        for secret in &self.known {
+            forms.push((*secret).to_owned());
+            let json = serde_json::to_string(secret).unwrap_or_default();
+            forms.push(json[1..json.len() - 1].to_owned());
+            let pct = crate::paths::encode_component(secret);
+            forms.push(pct.to_ascii_lowercase());
+            forms.push(pct);
+        }
+        // Longest first, so that a secret containing another one goes as a whole.
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        forms.dedup();
+        for form in forms.iter().filter(|f| !f.is_empty()) {
+            if out.contains(form.as_str()) {
+                out = out.replace(form.as_str(), REDACTED);
+            }
+        }
+        for key in SECRET_KEYS {
+            out = mask_json_values(&out, &format!("\"{key}\""));
+        }
+        out
     }
-    out
+
+    /// Scrubs every string of a JSON value (see [`scrub`](Secrets::scrub)) and replaces the
+    /// string values of keys named `token`, `key`, `password` or `ses6`.
+    pub fn scrub_value(&self, value: &mut serde_json::Value) {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => {
+                let clean = self.scrub(s);
+                if clean != *s {
+                    *s = clean;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
+            Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if v.is_string() && SECRET_KEYS.iter().any(|s| k.eq_ignore_ascii_case(s)) {
+                        *v = Value::String(REDACTED.to_owned());
+                    } else {
+                        self.scrub_value(v);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// [`Secrets::scrub`] with these known secrets.
+pub fn scrub(text: &str, known: &[&str]) -> String {
+    Secrets::of(known).scrub(text)
 }
 
 /// Masks `"key" : "value"` → `"key" : "[redacted]"`; an unterminated value is masked to the end.
 fn mask_json_values(text: &str, key: &str) -> String {
+    if !text.contains(key) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(pos) = rest.find(key) {
@@ -161,6 +245,24 @@ mod tests {
     fn scrub_truncated_value() {
         let out = scrub(r#"{"confirmed":true,"id":"3","token":"3-9f8e7d"#, &[]);
         assert_eq!(out, r#"{"confirmed":true,"id":"3","token":"[redacted]"#);
+    }
+
+    #[test]
+    fn scrub_encoded_forms_and_values() {
+        let pw = "p@ss \"w0rd\"";
+        let s = Secrets::of(&[pw]);
+        for text in [
+            format!("login {pw} refused"),
+            "Location: /?password=p%40ss%20%22w0rd%22".to_string(),
+            "location: /?p=p%40ss%20%22w0rd%22".to_ascii_lowercase(),
+            r#"{"msg":"p@ss \"w0rd\""}"#.to_string(),
+        ] {
+            let out = s.scrub(&text);
+            assert!(!out.contains("w0rd"), "{text} -> {out}");
+        }
+        let mut v = serde_json::json!({"echo": [format!("was {pw}")], "Password": "x", "n": 1});
+        s.scrub_value(&mut v);
+        assert_eq!(v, serde_json::json!({"echo": ["was [redacted]"], "Password": "[redacted]", "n": 1}));
     }
 
     #[test]

@@ -40,8 +40,10 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
         if chained.is_some() {
             return Ok(chained.map(Either::A));
         }
+        crate::transport::connecting();
         let stream = connect(details.addrs.iter(), &details.timeout)?;
         stream.set_nodelay(details.config.no_delay())?;
+        crate::transport::connected(details.uri.scheme_str() == Some("https"));
         let stream = Arc::new(stream);
         (details.register_shutdown)(Arc::downgrade(&stream) as Weak<dyn ShutdownHandle>)?;
         let config = details.config;
@@ -123,6 +125,7 @@ impl Transport for LeanTcpTransport {
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
         self.io_since_probe = true;
+        crate::transport::writing();
         let timeout = timeout.for_write();
         if let Some(t) = sticky(self.write_timeout, timeout.not_zero().map(|d| *d)) {
             self.stream.set_write_timeout(t)?;
@@ -136,6 +139,7 @@ impl Transport for LeanTcpTransport {
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
         self.io_since_probe = true;
+        crate::transport::waiting();
         let timeout = timeout.for_read();
         if let Some(t) = sticky(self.read_timeout, timeout.not_zero().map(|d| *d)) {
             self.stream.set_read_timeout(t)?;
@@ -149,6 +153,9 @@ impl Transport for LeanTcpTransport {
             }
         };
         self.buffers.input_appended(amount);
+        if amount > 0 {
+            crate::transport::received();
+        }
         Ok(amount > 0)
     }
 

@@ -53,11 +53,19 @@ impl TlsSettings {
                     found += 1;
                 }
                 Ok(_) => {}
-                Err(e) => return Err(Error::invalid(format!("bad PEM in the CA bundle: {e}"))),
+                Err(e) => {
+                    return Err(Error::invalid_arg(
+                        "ca_pem",
+                        format!("bad PEM in the CA bundle: {e}"),
+                    ))
+                }
             }
         }
         if found == 0 {
-            return Err(Error::invalid("the CA bundle holds no PEM certificate"));
+            return Err(Error::invalid_arg(
+                "ca_pem",
+                "the CA bundle holds no PEM certificate",
+            ));
         }
         Ok(self)
     }
@@ -65,10 +73,15 @@ impl TlsSettings {
     /// Adds every certificate of a PEM file to the trusted roots.
     pub fn add_ca_file(&mut self, path: &std::path::Path) -> Result<&mut Self> {
         let pem = std::fs::read(path).map_err(|e| {
-            Error::invalid(format!("cannot read the CA file {}: {e}", path.display()))
+            Error::invalid_arg(
+                "ca_file",
+                format!("cannot read the CA file {}: {e}", path.display()),
+            )
+            .with_source(e)
         })?;
-        self.add_ca_pem(&pem)
-            .map_err(|e| Error::invalid(format!("{} ({})", e_msg(&e), path.display())))
+        self.add_ca_pem(&pem).map_err(|e| {
+            Error::invalid_arg("ca_file", format!("{} ({})", e.message(), path.display()))
+        })
     }
 
     /// The ureq TLS configuration for these settings.
@@ -88,12 +101,5 @@ impl TlsSettings {
                 .root_certs(RootCerts::Specific(Arc::new(roots)))
                 .build()
         }
-    }
-}
-
-fn e_msg(e: &Error) -> String {
-    match e {
-        Error::InvalidArgument(m) => m.clone(),
-        other => other.to_string(),
     }
 }

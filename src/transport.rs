@@ -1,7 +1,13 @@
 //! One HTTP exchange over the shared connection pool (a ureq `Agent`), and the mapping of
-//! transport failures onto [`Error`] kinds, telling failures before the request was sent from
-//! those after it.
+//! transport failures onto [`Error`]s with their facts: the kind, and the [`Phase`] the
+//! exchange was in, which tells failures before the request was sent from those after it.
+//!
+//! The phase is tracked as the exchange runs, on the calling thread (the library starts no
+//! threads: DNS, TCP, TLS and HTTP all run inside the call): [`begin`] resets it for each
+//! attempt, and the connectors and the socket transport (socket.rs) move it forward —
+//! connect, TLS handshake, send, wait for the answer, read it.
 
+use std::cell::Cell;
 use std::io;
 use std::time::Duration;
 
@@ -11,8 +17,7 @@ use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{Connector, NextTimeout, RustlsConnector};
 use ureq::Agent;
 
-use crate::error::Error;
-use crate::retry::Failure;
+use crate::error::{Error, ErrorKind, Phase};
 use crate::socket::LeanTcpConnector;
 use crate::tls::TlsSettings;
 
@@ -21,6 +26,76 @@ const PREALLOCATE_MAX: u64 = 16 * 1024 * 1024;
 
 /// The `User-Agent` this library sends.
 pub const USER_AGENT: &str = concat!("dcimanager/", env!("CARGO_PKG_VERSION"));
+
+thread_local! {
+    /// Where the exchange running on this thread is.
+    static PHASE: Cell<Phase> = const { Cell::new(Phase::Resolve) };
+}
+
+/// Starts tracking a new attempt: it begins with the name lookup (or the pool).
+fn begin() {
+    PHASE.with(|p| p.set(Phase::Resolve));
+}
+
+/// The phase the current exchange is in.
+fn current_phase() -> Phase {
+    PHASE.with(Cell::get)
+}
+
+/// The connectors' steps: TCP connect started; TCP connected (`tls`: a handshake follows);
+/// the TLS handshake done.
+pub(crate) fn connecting() {
+    PHASE.with(|p| p.set(Phase::Connect));
+}
+pub(crate) fn connected(tls: bool) {
+    PHASE.with(|p| p.set(if tls { Phase::Tls } else { Phase::Send }));
+}
+fn handshake_done() {
+    PHASE.with(|p| p.set(Phase::Send));
+}
+
+/// The socket's steps, ignored during the TLS handshake: writing the request; waiting for
+/// input; input arrived.
+pub(crate) fn writing() {
+    PHASE.with(|p| {
+        if p.get() != Phase::Tls {
+            p.set(Phase::Send);
+        }
+    });
+}
+pub(crate) fn waiting() {
+    PHASE.with(|p| {
+        if matches!(p.get(), Phase::Resolve | Phase::Send) {
+            p.set(Phase::Wait);
+        }
+    });
+}
+pub(crate) fn received() {
+    PHASE.with(|p| {
+        if p.get() == Phase::Wait {
+            p.set(Phase::Read);
+        }
+    });
+}
+
+/// The last link of the connector chain: reached once TLS (if any) is set up.
+#[derive(Debug)]
+struct HandshakeDone;
+
+impl<In: ureq::unversioned::transport::Transport> Connector<In> for HandshakeDone {
+    type Out = In;
+
+    fn connect(
+        &self,
+        _details: &ureq::unversioned::transport::ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<In>, ureq::Error> {
+        if chained.is_some() {
+            handshake_done();
+        }
+        Ok(chained)
+    }
+}
 
 /// A connection pool with its TLS settings. Cheap to clone (the pool is shared).
 #[derive(Clone)]
@@ -85,7 +160,10 @@ impl Transport {
             forks: fork_generation(),
             agent: Agent::with_parts(
                 config,
-                ().chain(LeanTcpConnector).chain(RustlsConnector::default()),
+                ()
+                    .chain(LeanTcpConnector)
+                    .chain(RustlsConnector::default())
+                    .chain(HandshakeDone),
                 InlineResolver,
             ),
         }
@@ -107,7 +185,8 @@ impl Transport {
         timeout: Option<Duration>,
         connect_timeout: Option<Duration>,
         max_body: u64,
-    ) -> Result<RawResponse, Failure> {
+    ) -> Result<RawResponse, Error> {
+        begin();
         let mut builder = http::Request::builder().method(method.clone()).uri(url);
         for (k, v) in headers {
             builder = builder.header(*k, *v);
@@ -133,13 +212,12 @@ impl Transport {
         let mut bytes = Vec::with_capacity(expected as usize + 1);
         std::io::Read::read_to_end(&mut body.with_config().limit(max_body).reader(), &mut bytes)
             .map_err(|e| match ureq::Error::from(e) {
-                ureq::Error::BodyExceedsLimit(n) => Failure {
-                    error: Error::Decode {
-                        message: format!("the response body exceeds the limit of {n} bytes"),
-                        excerpt: String::new(),
-                    },
-                    sent: true,
-                },
+                ureq::Error::BodyExceedsLimit(n) => Error::exchange(
+                    ErrorKind::Decode,
+                    Phase::Read,
+                    format!("the response body exceeds the limit of {n} bytes"),
+                )
+                .with_status(parts.status.as_u16()),
                 other => failure(other),
             })?;
         Ok(RawResponse {
@@ -167,83 +245,76 @@ impl Transport {
     }
 }
 
-fn invalid(e: http::Error) -> Failure {
-    Failure {
-        error: Error::invalid(format!("cannot build the request: {e}")),
-        sent: false,
-    }
+fn invalid(e: http::Error) -> Error {
+    Error::invalid_arg("request", format!("cannot build the request: {e}"))
 }
 
-/// Maps a ureq error onto our kinds. `sent` is false only when the connection itself could
-/// not be made, so the server cannot have seen the request.
-fn failure(e: ureq::Error) -> Failure {
-    use ureq::Timeout as T;
-    let (error, sent) = match e {
-        ureq::Error::Timeout(t) => {
-            let before = matches!(t, T::Resolve | T::Connect);
-            let phase = match t {
-                T::Resolve => "resolving the host",
-                T::Connect => "connecting",
-                T::SendRequest | T::SendBody => "sending the request",
-                T::RecvResponse => "waiting for the answer",
-                T::RecvBody => "reading the answer",
-                _ => "the request",
+/// Maps a ureq error onto our kinds, in the phase the exchange had reached.
+fn failure(e: ureq::Error) -> Error {
+    let phase = current_phase();
+    let at = |kind, msg: String| Error::exchange(kind, phase, msg);
+    match e {
+        ureq::Error::Timeout(_) => {
+            let what = match phase {
+                Phase::Resolve => "resolving the host",
+                Phase::Connect => "connecting",
+                Phase::Tls => "in the TLS handshake",
+                Phase::Send => "sending the request",
+                Phase::Wait => "waiting for the answer",
+                Phase::Read => "reading the answer",
             };
-            (
-                Error::Timeout(format!("no progress while {phase}")),
-                !before,
-            )
+            at(ErrorKind::Timeout, format!("no progress while {what}"))
         }
-        ureq::Error::HostNotFound => (Error::Connect("host not found".into()), false),
-        ureq::Error::ConnectionFailed => (Error::Connect("could not connect".into()), false),
-        ureq::Error::Io(io) if tls_cause(&io).is_some() => {
-            (Error::Tls(tls_cause(&io).unwrap_or_default()), false)
+        ureq::Error::HostNotFound => {
+            Error::exchange(ErrorKind::Connect, Phase::Resolve, "host not found")
         }
-        ureq::Error::Io(io) => match io.kind() {
-            io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::HostUnreachable
-            | io::ErrorKind::NetworkUnreachable
-            | io::ErrorKind::NetworkDown
-            | io::ErrorKind::AddrNotAvailable => (Error::Connect(io.to_string()), false),
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
-                (Error::Timeout(format!("no progress: {io}")), true)
+        ureq::Error::ConnectionFailed => {
+            Error::exchange(ErrorKind::Connect, Phase::Connect, "could not connect")
+        }
+        ureq::Error::Io(io) => {
+            if let Some(tls) = tls_cause(&io) {
+                return at(ErrorKind::Tls, tls.to_string()).with_source(tls.clone());
             }
-            io::ErrorKind::UnexpectedEof => (
-                Error::Connect("the server closed the connection without a complete answer".into()),
-                true,
-            ),
-            _ => (Error::Connect(format!("connection lost: {io}")), true),
-        },
-        ureq::Error::Tls(m) => (Error::Tls(m.to_string()), false),
-        ureq::Error::Rustls(r) => (Error::Tls(r.to_string()), false),
-        ureq::Error::Pem(p) => (Error::Tls(p.to_string()), false),
-        ureq::Error::Protocol(p) => (
-            Error::Connect(format!("the server broke the HTTP exchange: {p}")),
-            true,
+            let e = match io.kind() {
+                io::ErrorKind::ConnectionRefused
+                | io::ErrorKind::HostUnreachable
+                | io::ErrorKind::NetworkUnreachable
+                | io::ErrorKind::NetworkDown
+                | io::ErrorKind::AddrNotAvailable => at(ErrorKind::Connect, io.to_string()),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
+                    at(ErrorKind::Timeout, format!("no progress: {io}"))
+                }
+                io::ErrorKind::UnexpectedEof => at(
+                    ErrorKind::Connect,
+                    "the server closed the connection without a complete answer".into(),
+                ),
+                _ => at(ErrorKind::Connect, format!("connection lost: {io}")),
+            };
+            e.with_source(io)
+        }
+        ureq::Error::Tls(m) => at(ErrorKind::Tls, m.to_string()),
+        ureq::Error::Rustls(r) => at(ErrorKind::Tls, r.to_string()).with_source(r),
+        ureq::Error::Pem(p) => at(ErrorKind::Tls, p.to_string()),
+        ureq::Error::Protocol(p) => at(
+            ErrorKind::Connect,
+            format!("the server broke the HTTP exchange: {p}"),
         ),
-        ureq::Error::LargeResponseHeader(n, max) => (
-            Error::Decode {
-                message: format!("response headers of {n} bytes exceed the limit of {max}"),
-                excerpt: String::new(),
-            },
-            true,
+        ureq::Error::LargeResponseHeader(n, max) => Error::exchange(
+            ErrorKind::Decode,
+            Phase::Read,
+            format!("response headers of {n} bytes exceed the limit of {max}"),
         ),
-        ureq::Error::BadUri(m) => (Error::invalid(format!("bad URL: {m}")), false),
-        ureq::Error::Http(h) => (
-            Error::invalid(format!("cannot build the request: {h}")),
-            false,
-        ),
-        other => (Error::Connect(other.to_string()), true),
-    };
-    Failure { error, sent }
+        ureq::Error::BadUri(m) => Error::invalid_arg("url", format!("bad URL: {m}")),
+        ureq::Error::Http(h) => invalid(h),
+        other => at(ErrorKind::Connect, other.to_string()),
+    }
 }
 
 /// The TLS error inside an I/O error, if that is what it is (rustls reports handshake
 /// failures through the stream's I/O errors).
-fn tls_cause(io: &io::Error) -> Option<String> {
+fn tls_cause(io: &io::Error) -> Option<&rustls::Error> {
     io.get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        .map(|e| e.to_string())
 }
 
 /// Resolves host names on the calling thread. ureq's default resolver starts a thread per

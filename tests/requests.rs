@@ -3,7 +3,7 @@
 mod common;
 
 use common::Emulator;
-use dcimanager::{Client, Error, ErrorKind, ListQuery, Order, Request, Where};
+use dcimanager::{Client, ErrorKind, ListQuery, Order, Request, Where};
 use serde_json::{json, Value};
 
 #[test]
@@ -110,15 +110,13 @@ fn api_errors_carry_code_message_and_status() {
     assert_eq!((e.kind(), e.api_code()), (ErrorKind::Api, 3080));
     emu.fault(json!({"kind": "api_error", "status": 500, "code": 1234, "msg": "Internal failure"}));
     let e = c.get("dci/v3/server/2").unwrap_err();
-    match &e {
-        Error::Api(api) => {
-            assert_eq!(
-                (api.status, api.code, api.msg.as_str()),
-                (500, 1234, "Internal failure")
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(e.kind(), ErrorKind::Api);
+    let api = e.api().unwrap();
+    assert_eq!(
+        (api.status, api.code, api.msg.as_str()),
+        (500, 1234, "Internal failure")
+    );
+    assert!(e.request_sent() && e.phase().is_none() && e.attempts() == 1);
     // Unexpected property, with the platform's `value`.
     let e = c
         .post(
@@ -136,13 +134,8 @@ fn an_html_502_is_an_http_error_with_an_excerpt() {
     let c = emu.admin();
     emu.fault(json!({"kind": "html502"}));
     let e = c.get("dci/v3/server/2").unwrap_err();
-    match &e {
-        Error::Http {
-            status: 502,
-            excerpt,
-        } => assert!(excerpt.contains("502 Bad Gateway"), "{excerpt}"),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!((e.kind(), e.http_status()), (ErrorKind::Http, Some(502)));
+    assert!(e.body_excerpt().contains("502 Bad Gateway"), "{e}");
     // The raw request API hands the answer over instead.
     emu.fault(json!({"kind": "html502"}));
     let r = c.send(&Request::get("dci/v3/server/2")).unwrap();
@@ -156,10 +149,9 @@ fn truncated_json_is_a_decode_error_with_a_scrubbed_excerpt() {
     let c = emu.admin();
     emu.fault(json!({"kind": "truncate"}));
     let e = c.get("dci/v3/server/2").unwrap_err();
-    match &e {
-        Error::Decode { excerpt, .. } => assert!(excerpt.starts_with("{\""), "{excerpt}"),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    assert!(e.body_excerpt().starts_with("{\""), "{e}");
+    assert!(std::error::Error::source(&e).is_some(), "the JSON error is the source");
     // A truncated login answer does not leak the start of the token.
     emu.fault(json!({"kind": "truncate", "path": "public/token"}));
     let fresh = emu.client();

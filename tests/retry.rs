@@ -33,17 +33,8 @@ fn more_503_than_retries_is_retries_exhausted_with_the_count() {
     emu.clear_log();
     emu.fault(json!({"kind": "503", "count": 10}));
     let err = c.get("dci/v3/server/2").unwrap_err();
-    match &err {
-        dcimanager::Error::RetriesExhausted {
-            attempts,
-            last_status,
-            ..
-        } => {
-            assert_eq!((*attempts, *last_status), (4, Some(503)));
-        }
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(err.http_status(), Some(503));
+    assert_eq!(err.kind(), dcimanager::ErrorKind::RetriesExhausted);
+    assert_eq!((err.attempts(), err.http_status()), (4, Some(503)));
     assert_eq!(emu.count("GET", "/api/dci/v3/server/2"), 4);
 }
 

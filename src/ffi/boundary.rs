@@ -1,14 +1,21 @@
-//! Everything that crosses the C boundary goes through here: the panic guard, argument
-//! checks (NULL, UTF-8), the thread-local last error, strings handed to C, and the casts
-//! between handles and Rust objects.
+//! Everything that crosses the C boundary goes through here: the one construct every export
+//! is written in (the [`ffi!`] family of macros: panic guard, last error, out-parameters),
+//! the argument checks (NULL, UTF-8), the casts between handles and Rust objects (the
+//! [`Handle`] trait), the thread-local last error, and strings handed to C.
+//!
+//! # The safety contract, stated once
+//! Every pointer an export receives is NULL or what its header comment says: a live handle
+//! of the named type from this library, a NUL-terminated string, a buffer of the given
+//! length, or a writable out-pointer. The macros check for NULL (and strings for UTF-8) and
+//! rely on the contract for the rest; this is why the exports themselves hold no `unsafe`
+//! block of their own for their arguments.
 
 use std::cell::RefCell;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::{dci_client, dci_status};
-use crate::error::{Error, ErrorKind};
-use crate::Client;
+use super::{dci_phase, dci_status};
+use crate::error::{Error, ErrorKind, Phase};
 
 pub(crate) type FfiResult<T> = Result<T, Error>;
 
@@ -27,15 +34,37 @@ pub(crate) fn status_of(kind: ErrorKind) -> dci_status {
     }
 }
 
+/// The C value of a phase: the one place where phases become `dci_phase`.
+pub(crate) fn phase_of(phase: Option<Phase>) -> dci_phase {
+    match phase {
+        None => dci_phase::DCI_PHASE_NONE,
+        Some(Phase::Resolve) => dci_phase::DCI_PHASE_RESOLVE,
+        Some(Phase::Connect) => dci_phase::DCI_PHASE_CONNECT,
+        Some(Phase::Tls) => dci_phase::DCI_PHASE_TLS,
+        Some(Phase::Send) => dci_phase::DCI_PHASE_SEND,
+        Some(Phase::Wait) => dci_phase::DCI_PHASE_WAIT,
+        Some(Phase::Read) => dci_phase::DCI_PHASE_READ,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The last error of each thread.
+
+/// The facts of the last failure on this thread, as C reads them.
 #[derive(Default)]
-struct LastError {
-    message: CString,
-    api_code: i32,
-    http_status: u16,
+pub(crate) struct LastError {
+    pub message: CString,
+    pub api_code: i32,
+    pub http_status: u16,
+    pub phase: Option<Phase>,
+    pub request_sent: bool,
+    pub attempts: u32,
     /// The platform's `error.msg` (scrubbed).
-    api_msg: CString,
-    /// The platform's `error.value` as JSON text.
-    api_value: CString,
+    pub api_msg: CString,
+    /// The platform's `error.value` as JSON text (scrubbed).
+    pub api_value: CString,
+    pub argument: CString,
+    pub body_excerpt: CString,
 }
 
 thread_local! {
@@ -46,28 +75,31 @@ fn c_text(s: &str) -> CString {
     CString::new(s.replace('\0', " ")).unwrap_or_default()
 }
 
-fn set_last(last: LastError) {
-    LAST_ERROR.with(|l| *l.borrow_mut() = last);
-}
-
-fn record(e: &Error) {
+/// Makes `e` this thread's last error.
+pub(crate) fn record(e: &Error) {
     let api = e.api();
-    set_last(LastError {
+    let last = LastError {
         message: c_text(&e.to_string()),
         api_code: i32::try_from(e.api_code()).unwrap_or(i32::MAX),
         http_status: e.http_status().unwrap_or(0),
+        phase: e.phase(),
+        request_sent: e.request_sent(),
+        attempts: e.attempts(),
         api_msg: api.map(|a| c_text(&a.msg)).unwrap_or_default(),
         api_value: api
             .filter(|a| !a.value.is_null())
             .map(|a| c_text(&a.value.to_string()))
             .unwrap_or_default(),
-    });
+        argument: e.argument().map(c_text).unwrap_or_default(),
+        body_excerpt: c_text(e.body_excerpt()),
+    };
+    LAST_ERROR.with(|l| *l.borrow_mut() = last);
 }
 
 fn clear_last() {
     LAST_ERROR.with(|l| {
         let mut l = l.borrow_mut();
-        if !l.message.is_empty() || l.api_code != 0 || l.http_status != 0 {
+        if !l.message.is_empty() {
             *l = LastError::default();
         }
     });
@@ -79,35 +111,25 @@ fn record_panic(payload: Box<dyn std::any::Any + Send>) {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown".into());
-    set_last(LastError {
+    let last = LastError {
         message: c_text(&format!(
             "internal error (panic caught at the C boundary): {what}"
         )),
         ..LastError::default()
-    });
+    };
+    LAST_ERROR.with(|l| *l.borrow_mut() = last);
 }
 
-pub(crate) fn last_message() -> *const c_char {
-    LAST_ERROR.with(|l| l.borrow().message.as_ptr())
+/// Reads the last error (borrowed pointers into it stay valid until the next export that
+/// records or clears it on this thread).
+pub(crate) fn with_last<T>(f: impl FnOnce(&LastError) -> T) -> T {
+    LAST_ERROR.with(|l| f(&l.borrow()))
 }
 
-pub(crate) fn last_api_msg() -> *const c_char {
-    LAST_ERROR.with(|l| l.borrow().api_msg.as_ptr())
-}
+// ---------------------------------------------------------------------------------------
+// The guards behind the macros.
 
-pub(crate) fn last_api_value() -> *const c_char {
-    LAST_ERROR.with(|l| l.borrow().api_value.as_ptr())
-}
-
-pub(crate) fn last_api_code() -> i32 {
-    LAST_ERROR.with(|l| l.borrow().api_code)
-}
-
-pub(crate) fn last_http_status() -> u16 {
-    LAST_ERROR.with(|l| l.borrow().http_status)
-}
-
-/// Runs an export's body: clears the last error, catches panics, records the error.
+/// A status export: clears the last error, catches panics, records the error.
 pub(crate) fn guard(f: impl FnOnce() -> FfiResult<()>) -> dci_status {
     clear_last();
     match catch_unwind(AssertUnwindSafe(f)) {
@@ -123,7 +145,34 @@ pub(crate) fn guard(f: impl FnOnce() -> FfiResult<()>) -> dci_status {
     }
 }
 
-/// Like [`guard`] for exports that return a pointer: NULL on error or panic.
+/// A status export with one out-parameter: `out` is checked for NULL first, and written
+/// only when the body succeeds — the out-parameter rule, kept here for every export.
+pub(crate) fn guard_out<T>(out: *mut T, name: &str, f: impl FnOnce() -> FfiResult<T>) -> dci_status {
+    guard(|| {
+        if out.is_null() {
+            return Err(Error::invalid_arg("out", format!("{name} is NULL")));
+        }
+        let value = f()?;
+        // SAFETY: non-NULL and writable by the contract.
+        unsafe { out.write(value) };
+        Ok(())
+    })
+}
+
+/// Like [`guard_out`] for an optional out-parameter: NULL means "not wanted" (the body
+/// still runs).
+pub(crate) fn guard_opt_out<T>(out: *mut T, f: impl FnOnce() -> FfiResult<T>) -> dci_status {
+    guard(|| {
+        let value = f()?;
+        if !out.is_null() {
+            // SAFETY: non-NULL and writable by the contract.
+            unsafe { out.write(value) };
+        }
+        Ok(())
+    })
+}
+
+/// A constructor export: NULL on error or panic (the error is recorded).
 pub(crate) fn guard_ptr<T>(f: impl FnOnce() -> FfiResult<*mut T>) -> *mut T {
     clear_last();
     match catch_unwind(AssertUnwindSafe(f)) {
@@ -139,26 +188,152 @@ pub(crate) fn guard_ptr<T>(f: impl FnOnce() -> FfiResult<*mut T>) -> *mut T {
     }
 }
 
-/// Runs an export that cannot fail (a free, a getter): catches panics, keeps the last error.
+/// An export that cannot fail (a free, a getter): catches panics, keeps the last error.
 pub(crate) fn guard_quiet<T>(fallback: T, f: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
+}
+
+/// The one construct every export's body is written in.
+///
+/// - `ffi!(body)`: returns `dci_status`; `body` is an `FfiResult<()>`.
+/// - `ffi!(out => body)`: one required out-parameter, written only on success; `body` is
+///   an `FfiResult` of the value to write.
+/// - `ffi!(opt out => body)`: the same, NULL meaning "not wanted".
+/// - `ffi!(ptr body)`: a constructor; NULL on failure.
+/// - `ffi!(quiet fallback => body)`: a getter or free that cannot fail; `fallback` on panic.
+macro_rules! ffi {
+    (quiet $fallback:expr => $body:expr) => {
+        $crate::ffi::boundary::guard_quiet($fallback, || $body)
+    };
+    (ptr $body:expr) => {
+        $crate::ffi::boundary::guard_ptr(|| $body)
+    };
+    (opt $out:ident => $body:expr) => {
+        $crate::ffi::boundary::guard_opt_out($out, || $body)
+    };
+    ($out:ident => $body:expr) => {
+        $crate::ffi::boundary::guard_out($out, stringify!($out), || $body)
+    };
+    ($body:expr) => {
+        $crate::ffi::boundary::guard(|| $body)
+    };
+}
+pub(crate) use ffi;
+
+/// A handle argument as a reference (`DCI_ERROR_INVALID_ARGUMENT` when NULL), by the
+/// contract above. Use inside an `ffi!` body.
+macro_rules! handle {
+    ($p:ident) => {
+        // SAFETY: the contract of every export: NULL or a live handle of this type.
+        unsafe { $crate::ffi::boundary::borrow($p, stringify!($p)) }?
+    };
+    (mut $p:ident) => {
+        // SAFETY: as above, and not used by another thread during this call.
+        unsafe { $crate::ffi::boundary::borrow_mut($p, stringify!($p)) }?
+    };
+}
+pub(crate) use handle;
+
+/// A required string argument as `&str` (NULL or invalid UTF-8: invalid argument).
+macro_rules! text {
+    ($p:ident) => {
+        // SAFETY: the contract: NULL or a NUL-terminated string.
+        unsafe { $crate::ffi::boundary::str_arg($p, stringify!($p)) }?
+    };
+    (opt $p:ident) => {
+        // SAFETY: as above; NULL means none.
+        unsafe { $crate::ffi::boundary::opt_str_arg($p, stringify!($p)) }?
+    };
+}
+pub(crate) use text;
+
+/// A byte buffer argument (`ptr`, `len`) as a slice; NULL is allowed only with length 0.
+macro_rules! bytes {
+    ($p:ident, $len:ident) => {
+        // SAFETY: the contract: NULL or `len` readable bytes.
+        unsafe { $crate::ffi::boundary::bytes_arg($p, $len, stringify!($p)) }?
+    };
+}
+pub(crate) use bytes;
+
+// ---------------------------------------------------------------------------------------
+// Handles and arguments.
+
+/// A C handle type: a Rust value boxed behind an opaque pointer. The only place where
+/// handle pointers become references or are freed.
+pub(crate) trait Handle: Sized {
+    /// Boxes a value and hands its pointer to C.
+    fn into_raw(self) -> *mut Self {
+        Box::into_raw(Box::new(self))
+    }
+
+    /// The value behind a handle.
+    ///
+    /// # Safety
+    /// `p` is NULL or came from [`into_raw`](Handle::into_raw) and was not freed.
+    unsafe fn borrow<'a>(p: *const Self, name: &str) -> FfiResult<&'a Self> {
+        // SAFETY: forwarded from the caller.
+        unsafe { p.as_ref() }.ok_or_else(|| Error::invalid_arg("handle", format!("{name} is NULL")))
+    }
+
+    /// The value behind a handle, to change it.
+    ///
+    /// # Safety
+    /// As [`borrow`](Handle::borrow), and no other reference to it is in use.
+    unsafe fn borrow_mut<'a>(p: *mut Self, name: &str) -> FfiResult<&'a mut Self> {
+        // SAFETY: forwarded from the caller.
+        unsafe { p.as_mut() }.ok_or_else(|| Error::invalid_arg("handle", format!("{name} is NULL")))
+    }
+
+    /// Frees a handle; NULL is a no-op.
+    ///
+    /// # Safety
+    /// `p` is NULL or came from [`into_raw`](Handle::into_raw), is freed once, and no other
+    /// call uses it.
+    unsafe fn free(p: *mut Self) {
+        if !p.is_null() {
+            // SAFETY: forwarded from the caller.
+            drop(unsafe { Box::from_raw(p) });
+        }
+    }
+}
+
+/// [`Handle::borrow`] for any handle pointer, `*const` or `*mut`.
+///
+/// # Safety
+/// As [`Handle::borrow`].
+pub(crate) unsafe fn borrow<'a, T: Handle>(p: *const T, name: &str) -> FfiResult<&'a T> {
+    // SAFETY: forwarded.
+    unsafe { T::borrow(p, name) }
+}
+
+/// [`Handle::borrow_mut`].
+///
+/// # Safety
+/// As [`Handle::borrow_mut`].
+pub(crate) unsafe fn borrow_mut<'a, T: Handle>(p: *mut T, name: &str) -> FfiResult<&'a mut T> {
+    // SAFETY: forwarded.
+    unsafe { T::borrow_mut(p, name) }
 }
 
 /// A required C string argument as UTF-8.
 ///
 /// # Safety
 /// `p` is NULL or points to a NUL-terminated string that lives for `'a`.
-pub(crate) unsafe fn str_arg<'a>(p: *const c_char, name: &str) -> FfiResult<&'a str> {
+pub(crate) unsafe fn str_arg<'a>(p: *const c_char, name: &'static str) -> FfiResult<&'a str> {
     if p.is_null() {
-        return Err(Error::invalid(format!("{name} is NULL")));
+        return Err(Error::invalid_arg(name, format!("{name} is NULL")));
     }
     // SAFETY: the caller promises a NUL-terminated string.
     let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
     std::str::from_utf8(bytes).map_err(|e| {
-        Error::invalid(format!(
-            "{name} is not valid UTF-8 (bad byte at offset {})",
-            e.valid_up_to()
-        ))
+        Error::invalid_arg(
+            name,
+            format!(
+                "{name} is not valid UTF-8 (bad byte at offset {})",
+                e.valid_up_to()
+            ),
+        )
     })
 }
 
@@ -166,7 +341,10 @@ pub(crate) unsafe fn str_arg<'a>(p: *const c_char, name: &str) -> FfiResult<&'a 
 ///
 /// # Safety
 /// As [`str_arg`].
-pub(crate) unsafe fn opt_str_arg<'a>(p: *const c_char, name: &str) -> FfiResult<Option<&'a str>> {
+pub(crate) unsafe fn opt_str_arg<'a>(
+    p: *const c_char,
+    name: &'static str,
+) -> FfiResult<Option<&'a str>> {
     if p.is_null() {
         Ok(None)
     } else {
@@ -175,52 +353,37 @@ pub(crate) unsafe fn opt_str_arg<'a>(p: *const c_char, name: &str) -> FfiResult<
     }
 }
 
-/// A handle, checked for NULL.
+/// A byte buffer argument.
 ///
 /// # Safety
-/// `c` is NULL or a handle from `dci_client_new` not yet freed.
-pub(crate) unsafe fn handle_ref<'a>(c: *const dci_client) -> FfiResult<&'a dci_client> {
-    // SAFETY: the caller promises NULL or a live handle.
-    unsafe { c.as_ref() }.ok_or_else(|| Error::invalid("client is NULL"))
-}
-
-/// The client behind a handle.
-///
-/// # Safety
-/// As [`handle_ref`].
-pub(crate) unsafe fn client_ref<'a>(c: *const dci_client) -> FfiResult<&'a Client> {
-    // SAFETY: forwarded.
-    unsafe { handle_ref(c) }.map(|h| &h.inner)
-}
-
-/// Checks an out-parameter pointer.
-pub(crate) fn out_arg<T>(p: *mut T, name: &str) -> FfiResult<*mut T> {
+/// `p` is NULL or points to `len` readable bytes that live for `'a`.
+pub(crate) unsafe fn bytes_arg<'a, T>(
+    p: *const T,
+    len: usize,
+    name: &'static str,
+) -> FfiResult<&'a [u8]> {
     if p.is_null() {
-        Err(Error::invalid(format!("{name} is NULL")))
-    } else {
-        Ok(p)
+        return if len == 0 {
+            Ok(&[])
+        } else {
+            Err(Error::invalid_arg(name, format!("{name} is NULL")))
+        };
     }
+    // SAFETY: the caller promises `len` readable bytes.
+    Ok(unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) })
 }
 
-/// Writes a copy of `s` to a checked out-parameter, as a `char *` owned by the caller.
-///
-/// # Safety
-/// `out` is non-NULL (checked by [`out_arg`]) and writable.
-pub(crate) unsafe fn put_string(out: *mut *mut c_char, s: &str) -> FfiResult<()> {
-    let value = owned_string(s)?;
-    // SAFETY: the caller promises a writable, non-NULL pointer.
-    unsafe { *out = value };
-    Ok(())
-}
+// ---------------------------------------------------------------------------------------
+// Strings handed to C.
 
 /// A Rust string as a `char *` owned by the caller (freed by `dci_string_free`).
 pub(crate) fn owned_string(s: &str) -> FfiResult<*mut c_char> {
-    CString::new(s)
-        .map(CString::into_raw)
-        .map_err(|_| Error::Decode {
-            message: "the value contains a NUL byte and cannot be handed to C".into(),
-            excerpt: String::new(),
-        })
+    CString::new(s).map(CString::into_raw).map_err(|_| {
+        Error::decode(
+            "the value contains a NUL byte and cannot be handed to C",
+            String::new(),
+        )
+    })
 }
 
 /// Frees a string from [`owned_string`], zeroing its bytes first (it may hold a token).

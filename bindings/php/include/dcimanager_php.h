@@ -5,9 +5,8 @@
  */
 
 /*
- Result of every fallible call. `DCI_OK` is 0; anything else is a failure whose message,
- API code and HTTP status are available from `dci_last_error_message()`,
- `dci_last_error_api_code()` and `dci_last_error_http_status()` on the same thread.
+ Result of every fallible call. `DCI_OK` is 0; anything else is a failure whose facts are
+ available from the `dci_last_error_*` functions on the same thread.
  */
 typedef enum {
   /*
@@ -16,7 +15,8 @@ typedef enum {
   DCI_OK = 0,
   /*
    A NULL pointer, a string that is not UTF-8, a bad URL or path, a path to another
-   origin, malformed JSON to send... Nothing was sent.
+   origin, malformed JSON to send... Nothing was sent. `dci_last_error_argument()` names
+   the argument when known.
    */
   DCI_ERROR_INVALID_ARGUMENT = 1,
   /*
@@ -58,15 +58,127 @@ typedef enum {
 } dci_status;
 
 /*
+ Where an exchange stopped when it failed without an answer
+ (`dci_last_error_phase()`). From `DCI_PHASE_SEND` on, the server may have seen the
+ request.
+ */
+typedef enum {
+  /*
+   No exchange failed: an answer arrived, or nothing was attempted.
+   */
+  DCI_PHASE_NONE = 0,
+  /*
+   Looking up the host name. Nothing was sent.
+   */
+  DCI_PHASE_RESOLVE = 1,
+  /*
+   Opening the TCP connection. Nothing was sent.
+   */
+  DCI_PHASE_CONNECT = 2,
+  /*
+   The TLS handshake. Nothing was sent.
+   */
+  DCI_PHASE_TLS = 3,
+  /*
+   Writing the request: the server may have seen part or all of it.
+   */
+  DCI_PHASE_SEND = 4,
+  /*
+   Waiting for the answer after the request was written.
+   */
+  DCI_PHASE_WAIT = 5,
+  /*
+   Reading the answer after its first bytes arrived.
+   */
+  DCI_PHASE_READ = 6,
+} dci_phase;
+
+/*
  A DCImanager client: base URL, TLS settings, connection pool, session token.
  Thread-safe: all calls may run concurrently on one handle, except `dci_client_free`.
  */
 typedef struct dci_client dci_client;
 
 /*
- An HTTP answer from `dci_client_request`. Owned by one caller; not thread-safe.
+ An iterator over every item of a list (`dci_client_paginate`). Owned by one caller; not
+ thread-safe. It keeps its client alive: the client handle may be freed first.
+ */
+typedef struct dci_pages dci_pages;
+
+/*
+ A request being built for `dci_client_send`: method, path, query parameters, body,
+ headers, time budget. Owned by one caller; not thread-safe; reusable (sending does not
+ consume it).
+ */
+typedef struct dci_request dci_request;
+
+/*
+ An HTTP answer, whatever its status (from `dci_client_send` or `dci_client_request`).
+ Owned by one caller; its getters may be called from any thread while no thread frees it.
  */
 typedef struct dci_response dci_response;
+
+/*
+ The library's defaults (`dci_get_defaults()`): what a new client uses until a setter
+ changes it.
+ */
+typedef struct {
+  /*
+   Time budget of each call in milliseconds, retries and waits included.
+   */
+  uint64_t timeout_ms;
+  /*
+   Time to set up a connection (TCP and TLS) in milliseconds.
+   */
+  uint64_t connect_timeout_ms;
+  /*
+   Retries on HTTP 503 and on connection failures.
+   */
+  uint32_t retries;
+  /*
+   Seconds; the wait before retry k >= 2 is `backoff_factor * 2^(k-1)`.
+   */
+  double backoff_factor;
+  /*
+   The largest response body accepted, in bytes.
+   */
+  uint64_t max_body_size;
+  /*
+   Items per request when paging (`dci_client_paginate` with page_size 0).
+   */
+  uint64_t page_size;
+} dci_defaults;
+
+/*
+ The answer to a login (`dci_client_login`, `dci_client_login_with_key`). The session
+ token itself is not in it: the client uses it (read it with `dci_client_token`).
+ Release with `dci_login_info_clear`.
+ */
+typedef struct {
+  /*
+   The user's id as text (the platform sends a string or a number); owned.
+   */
+  char *user_id;
+  /*
+   The platform's `confirmed` flag (false when absent).
+   */
+  bool confirmed;
+} dci_login_info;
+
+/*
+ A single sign-on key (`dci_client_create_key`). Release with `dci_key_info_clear`, which
+ wipes the key from memory.
+ */
+typedef struct {
+  /*
+   The key's id as text; owned.
+   */
+  char *id;
+  /*
+   The key, a secret valid for one hour; owned.
+   */
+  char *key;
+} dci_key_info;
 
 /*
  The library's version, e.g. "0.1.0". Static storage: never free it. Thread-safe.
@@ -74,24 +186,48 @@ typedef struct dci_response dci_response;
 const char *dci_version(void);
 
 /*
- The name of a status, e.g. "DCI_ERROR_TIMEOUT"; "DCI_UNKNOWN" for a value that is not a
- `dci_status`. Static storage: never free it. Thread-safe.
+ The library's defaults: time budget 60 s, connection setup 10 s, 10 retries with backoff
+ factor 0.01 (the platform's documented policy for HTTP 503), 64 MiB bodies, 100 items
+ per page. Bindings read them here instead of repeating them. Thread-safe.
  */
-const char *dci_status_name(int32_t status);
+dci_defaults dci_get_defaults(void);
+
+/*
+ Frees a string the library handed over (token, key, URL, JSON), zeroing its bytes
+ first. NULL is a no-op. Never pass it a string from anywhere else. Thread-safe (each
+ string once).
+ */
+void dci_string_free(char *s);
+
+/*
+ Percent-encodes `text` for use as one path segment or query value (everything but
+ A-Z a-z 0-9 - . _ ~ is encoded, so `+ ( ) '` survive) and writes it to `*encoded_out`.
+ Free it with `dci_string_free`. Thread-safe.
+ */
+dci_status dci_encode_component(const char *text, char **encoded_out);
+
+/*
+ Writes `text` as a literal of the platform's `where` language to `*quoted_out`:
+ single-quoted, with a backslash before `'` and `\` — e.g. `it's` gives `'it\'s'` — so
+ that `"owner_email EQ " + quoted` is safe whatever the text. Free it with
+ `dci_string_free`. Thread-safe.
+ */
+dci_status dci_quote(const char *text, char **quoted_out);
 
 /*
  Creates a client for `base_url` ("https://host[:port]", trailing slash or not), with TLS
- verification on, a 60 s time budget per call, and the platform's documented retry policy
- (10 retries on HTTP 503, backoff factor 0.01 s).
- Returns NULL on error (see `dci_last_error_message()`). Free with `dci_client_free`.
+ verification on and the library's defaults (`dci_get_defaults()`: a 60 s time budget per
+ call, the platform's documented retry policy of 10 retries on HTTP 503 with backoff
+ factor 0.01 s). Returns NULL on error (see `dci_last_error_message()`). Free with
+ `dci_client_free`.
  */
 dci_client *dci_client_new(const char *base_url);
 
 /*
- Frees a client: its connections are closed and its token and credentials are wiped from
- memory (the session is not logged out: call `dci_client_logout` first for that).
- NULL is a no-op. No other call may be running on this handle, and it must not be used
- afterwards.
+ Frees a client: its token and credentials are wiped from memory once nothing uses them
+ (a `dci_pages` keeps its client alive). The session is not logged out: call
+ `dci_client_logout` first for that. NULL is a no-op. No other call may be running on
+ this handle, and it must not be used afterwards.
  */
 void dci_client_free(dci_client *client);
 
@@ -104,8 +240,9 @@ dci_status dci_client_set_verify_tls(dci_client *client, bool verify);
 
 /*
  Whether `dci_client_request` checks that a success answer whose Content-Type says JSON
- parses as JSON (`true`, the default: DCI_ERROR_DECODE otherwise). A caller that parses
- every body itself may turn the check off to save that pass. Thread-safe.
+ parses as JSON, strings valid UTF-8 included (`true`, the default: DCI_ERROR_DECODE
+ otherwise). A caller that parses every body itself may turn the check off to save that
+ pass. Thread-safe.
  */
 dci_status dci_client_set_validate_json(dci_client *client, bool validate);
 
@@ -116,28 +253,30 @@ dci_status dci_client_set_validate_json(dci_client *client, bool validate);
 dci_status dci_client_set_ca_file(dci_client *client, const char *pem_path);
 
 /*
- Trusts the CA certificates of `len` bytes of PEM text at `pem` in addition to the
- built-in roots. Applies from the next request. Thread-safe.
+ Trusts the CA certificates in `len` bytes of PEM text at `pem` (not necessarily
+ NUL-terminated) in addition to the built-in roots. Thread-safe.
  */
 dci_status dci_client_set_ca_pem(dci_client *client, const char *pem, size_t len);
 
 /*
  Sets the time budget of each call in milliseconds, retries and their waits included;
- 0 means no limit. Default 60000. Applies from the next request. Thread-safe.
+ 0 means no limit. Default: `dci_get_defaults().timeout_ms`. Applies from the next
+ request. Thread-safe.
  */
 dci_status dci_client_set_timeout_ms(dci_client *client, uint64_t ms);
 
 /*
  Sets the time allowed to set up a connection (TCP and TLS) in milliseconds; 0 means
- bounded only by the call's time budget. Default 10000. Thread-safe.
+ bounded only by the call's time budget. Default: `dci_get_defaults().connect_timeout_ms`.
+ Thread-safe.
  */
 dci_status dci_client_set_connect_timeout_ms(dci_client *client, uint64_t ms);
 
 /*
  Sets how often a request answered with HTTP 503 (or failing to connect) is repeated, and
  the backoff: no wait before the first retry, then `backoff_factor * 2^(k-1)` seconds
- before retry k (urllib3's schedule). Default 10 and 0.01. A `Retry-After` header replaces
- the backoff. `backoff_factor` must be finite and >= 0. Thread-safe.
+ before retry k (urllib3's schedule). Defaults: `dci_get_defaults()`. A `Retry-After`
+ header replaces the backoff. `backoff_factor` must be finite and >= 0. Thread-safe.
  */
 dci_status dci_client_set_retry(dci_client *client, uint32_t max_retries, double backoff_factor);
 
@@ -154,8 +293,9 @@ dci_status dci_client_set_retry_deadline_ms(dci_client *client, uint64_t ms);
 dci_status dci_client_set_retry_post(dci_client *client, bool retry);
 
 /*
- Sets the largest response body accepted, in bytes (default 64 MiB); a larger one fails
- with DCI_ERROR_DECODE. Thread-safe.
+ Sets the largest response body accepted, in bytes (default:
+ `dci_get_defaults().max_body_size`); a larger one fails with DCI_ERROR_DECODE.
+ Thread-safe.
  */
 dci_status dci_client_set_max_body_size(dci_client *client, uint64_t bytes);
 
@@ -163,20 +303,42 @@ dci_status dci_client_set_max_body_size(dci_client *client, uint64_t bytes);
  Logs in with e-mail and password (POST api/auth/v4/public/token) and uses the session
  token from then on. The credentials stay in memory (wiped by `dci_client_free`) so that
  an expired session is renewed once, automatically. Wrong credentials give
- DCI_ERROR_UNAUTHORIZED. Thread-safe.
+ DCI_ERROR_UNAUTHORIZED.
+
+ `info_out` is optional: when not NULL it receives the user's id and the `confirmed`
+ flag; release it with `dci_login_info_clear`. Thread-safe.
  */
-dci_status dci_client_login(dci_client *client, const char *email, const char *password);
+dci_status dci_client_login(dci_client *client,
+                            const char *email,
+                            const char *password,
+                            dci_login_info *info_out);
 
 /*
  Logs in with a single sign-on key (POST api/auth/v4/public/key) and uses the session
- token from then on; such a session is not renewed automatically. Thread-safe.
+ token from then on; such a session is not renewed automatically. `info_out` as for
+ `dci_client_login` (optional). Thread-safe.
  */
-dci_status dci_client_login_with_key(dci_client *client, const char *key);
+dci_status dci_client_login_with_key(dci_client *client, const char *key, dci_login_info *info_out);
 
 /*
- Uses a token obtained elsewhere (for example from `dci_client_create_token`). The string
- is copied. A token with spaces, CR/LF or other characters that cannot travel in a header
- is refused. Credentials from an earlier login are forgotten. Thread-safe.
+ Frees the strings of a `dci_login_info` and sets its pointers to NULL (safe to call
+ twice). NULL is a no-op.
+ */
+void dci_login_info_clear(dci_login_info *info);
+
+/*
+ Keeps e-mail and password to log in with when the session expires — or before the first
+ request when the client has no token — without logging in now. The token in use is
+ kept: set a cached token with `dci_client_set_token` first, then the credentials, and
+ the client uses the token until it expires, then logs in once. Thread-safe.
+ */
+dci_status dci_client_set_credentials(dci_client *client, const char *email, const char *password);
+
+/*
+ Uses a token obtained elsewhere (for example from `dci_client_create_token`, or a cache).
+ The string is copied. A token with spaces, CR/LF or other characters that cannot travel
+ in a header is refused. Credentials from an earlier login are forgotten: call
+ `dci_client_set_credentials` afterwards to keep renewing. Thread-safe.
  */
 dci_status dci_client_set_token(dci_client *client, const char *token);
 
@@ -193,11 +355,23 @@ dci_status dci_client_clear_token(dci_client *client);
 dci_status dci_client_token(dci_client *client, char **token_out);
 
 /*
- Creates a single sign-on key for a user given by e-mail or id (POST
- api/auth/v4/user/<user>/key; admin only) and writes it to `*key_out`. The caller owns
- the key: free it with `dci_string_free`. Thread-safe.
+ Writes to `*count_out` how many times the client logged in by itself: after an expired
+ session, or before its first request when it had credentials but no token. Thread-safe.
  */
-dci_status dci_client_create_key(dci_client *client, const char *user, char **key_out);
+dci_status dci_client_relogin_count(dci_client *client, uint64_t *count_out);
+
+/*
+ Creates a single sign-on key for a user given by e-mail or id (POST
+ api/auth/v4/user/<user>/key; admin only) and writes its id and the key to `*key_out`.
+ Release it with `dci_key_info_clear`. Thread-safe.
+ */
+dci_status dci_client_create_key(dci_client *client, const char *user, dci_key_info *key_out);
+
+/*
+ Frees the strings of a `dci_key_info` (the key is wiped first) and sets its pointers to
+ NULL (safe to call twice). NULL is a no-op.
+ */
+void dci_key_info_clear(dci_key_info *info);
 
 /*
  Writes the link that logs a user in with a key, "<base>/auth/key-v4/<key>", to
@@ -237,26 +411,188 @@ dci_status dci_client_whoami(dci_client *client, char **json_out);
 dci_status dci_client_logout(dci_client *client);
 
 /*
- Sends a request and hands over the answer.
+ The name of a status, e.g. "DCI_ERROR_TIMEOUT"; "DCI_UNKNOWN" for a value that is not a
+ `dci_status`. Static storage: never free it. Thread-safe.
+ */
+const char *dci_status_name(int32_t status);
+
+/*
+ The lower-case name of a phase, e.g. "connect" ("" for DCI_PHASE_NONE, "unknown" for a
+ value that is not a `dci_phase`) — the same names every binding uses. Static storage.
+ */
+const char *dci_phase_name(int32_t phase);
+
+/*
+ The message of the last failed call on this thread, "" when the last call succeeded.
+ Never NULL, never contains a token, password or key. For humans: decide on the facts
+ below, not on the text.
+ */
+const char *dci_last_error_message(void);
+
+/*
+ The platform's error code (e.g. 3001) of the last failed call on this thread; 0 if none.
+ */
+int32_t dci_last_error_api_code(void);
+
+/*
+ The platform's error message (`error.msg`) of the last failed call on this thread, "" if
+ none. Never NULL.
+ */
+const char *dci_last_error_api_msg(void);
+
+/*
+ The platform's `error.value` of the last failed call on this thread as JSON text (e.g.
+ `{"property":"nickname"}`), "" if none. Never NULL; secrets are masked.
+ */
+const char *dci_last_error_api_value(void);
+
+/*
+ The HTTP status behind the last failed call on this thread; 0 if no answer arrived.
+ */
+uint16_t dci_last_error_http_status(void);
+
+/*
+ Where the exchange of the last failed call on this thread stopped, for a failure without
+ an answer; DCI_PHASE_NONE when an answer arrived or nothing was attempted.
+ */
+dci_phase dci_last_error_phase(void);
+
+/*
+ Whether the server may have seen the request of the last failed call on this thread (in
+ part or in full). `false` means it certainly did not: a POST may then be sent again.
+ */
+bool dci_last_error_request_sent(void);
+
+/*
+ How many requests the last failed call on this thread sent, retries included (0: none).
+ */
+uint32_t dci_last_error_attempts(void);
+
+/*
+ For DCI_ERROR_INVALID_ARGUMENT: the argument refused ("url", "path", "header", "body",
+ "token", "ca_file", "method", or a parameter's name such as "email"), "" when unknown.
+ Never NULL.
+ */
+const char *dci_last_error_argument(void);
+
+/*
+ The start of a body that was not what was expected (an HTML error page, JSON that does
+ not parse), at most 200 bytes, secrets masked; "" when none. Never NULL.
+ */
+const char *dci_last_error_body(void);
+
+/*
+ Starts a walk through every item of a list call (`{"list":[...],"size":N}`), `page_size`
+ items per request (0: `dci_get_defaults().page_size`), with an optional `where` filter
+ and `orderby` (NULL: none; build `where` literals with `dci_quote`). Nothing is sent
+ until the first `dci_pages_next`. Writes the iterator to `*pages_out`; free it with
+ `dci_pages_free`. The iterator keeps the client alive. Thread-safe (the client).
+ */
+dci_status dci_client_paginate(dci_client *client,
+                               const char *path,
+                               const char *where_,
+                               const char *orderby,
+                               uint64_t page_size,
+                               dci_pages **pages_out);
+
+/*
+ Writes the next item, as JSON text, to `*item_out` — or NULL when there is none left —
+ fetching the next page when the current one is used up. Free each item with
+ `dci_string_free`. After an error (returned once, with its facts in `dci_last_error_*`)
+ the walk is over: the next call writes NULL.
+ */
+dci_status dci_pages_next(dci_pages *pages, char **item_out);
+
+/*
+ Writes to `*total_out` the platform's count of matching items (its `size`) once a page
+ has told it, else -1.
+ */
+dci_status dci_pages_total(const dci_pages *pages, int64_t *total_out);
+
+/*
+ Frees an iterator (and its hold on the client). NULL is a no-op.
+ */
+void dci_pages_free(dci_pages *pages);
+
+/*
+ Creates a request: `method` "GET", "POST", "DELETE"... and `path` as for
+ `dci_client_request` (query parameters are better added with `dci_request_add_query`,
+ which encodes them). Returns NULL on error. Free with `dci_request_free`.
+ */
+dci_request *dci_request_new(const char *method, const char *path);
+
+/*
+ Frees a request. NULL is a no-op.
+ */
+void dci_request_free(dci_request *request);
+
+/*
+ Adds a query parameter; name and value are percent-encoded when sent (so a `where`
+ value such as "owner_email EQ 'a+b@example.com'" arrives intact).
+ */
+dci_status dci_request_add_query(dci_request *request, const char *name, const char *value);
+
+/*
+ Sets a JSON body (copied); it is checked to be valid JSON when sent (else
+ DCI_ERROR_INVALID_ARGUMENT and nothing is sent). Without a body a POST sends "{}".
+ */
+dci_status dci_request_set_json(dci_request *request, const char *json);
+
+/*
+ Sets a body of `len` bytes (copied; not checked), sent with `content_type` (NULL: no
+ Content-Type header).
+ */
+dci_status dci_request_set_body(dci_request *request,
+                                const uint8_t *body,
+                                size_t len,
+                                const char *content_type);
+
+/*
+ Adds a header; it replaces the client's own header of the same name. A name or value
+ with a line break or another character a header cannot carry is refused when sent.
+ */
+dci_status dci_request_add_header(dci_request *request, const char *name, const char *value);
+
+/*
+ Sets this request's time budget in milliseconds, retries included, instead of the
+ client's; 0 means no limit.
+ */
+dci_status dci_request_set_timeout_ms(dci_request *request, uint64_t ms);
+
+/*
+ Sends a request and writes the answer to `*response_out` whenever one arrived, whatever
+ its HTTP status: DCI_OK means "an answer arrived", not "the platform agreed". Judge it
+ with `dci_response_error`. Fails (and writes nothing) only when no answer arrived:
+ connection, timeout, TLS, invalid argument. The session token, retries and the renewal
+ of an expired session work as for `dci_client_request`. The request may be sent again.
+ Free the response with `dci_response_free`. Thread-safe (one request per thread at a
+ time).
+ */
+dci_status dci_client_send(dci_client *client,
+                           const dci_request *request,
+                           dci_response **response_out);
+
+/*
+ Sends a request and hands over the answer of a success.
 
  `method`: "GET", "POST", "DELETE"... `path`: "dci/v3/server/2" is sent to
  <base>/api/dci/v3/server/2; a path starting with "/" is taken from the host root; a full
  URL is accepted only with the client's own scheme, host and port. Query values must be
- percent-encoded (`dci_encode_component`). `json_body`: JSON text, or NULL for none (a
- POST without a body sends "{}"); it is checked to be valid JSON before sending.
+ percent-encoded (`dci_encode_component`), or use `dci_request_add_query` and
+ `dci_client_send`. `json_body`: JSON text, or NULL for none (a POST without a body sends
+ "{}"); it is checked to be valid JSON before sending.
 
  The session token is sent as header `x-xsrf-token`, cookie `ses6` and with header
  `isp-box-instance: true`. HTTP 503 answers are retried per `dci_client_set_retry`; an
- expired session is renewed once when the client logged in with a password.
+ expired session is renewed once when the client holds credentials.
 
- `*response_out` is set to NULL first (when `response_out` is not NULL), then to the
- answer whenever one arrived, also when the status is an error: the call then returns
- DCI_ERROR_API, DCI_ERROR_UNAUTHORIZED, DCI_ERROR_HTTP or DCI_ERROR_RETRIES_EXHAUSTED
- *and* the response. A success whose Content-Type says JSON but whose body is not valid
- JSON gives DCI_ERROR_DECODE, with the response too (see
- `dci_client_set_validate_json`). The caller owns it: free it with
- `dci_response_free`.
- Thread-safe.
+ DCI_OK only for a success (2xx) — and, unless `dci_client_set_validate_json` turned the
+ check off, only when a body whose Content-Type says JSON is valid JSON (else
+ DCI_ERROR_DECODE). `*response_out` is written only then; free it with
+ `dci_response_free`. Any other answer is an error (DCI_ERROR_API, DCI_ERROR_UNAUTHORIZED,
+ DCI_ERROR_HTTP, DCI_ERROR_RETRIES_EXHAUSTED) whose facts — HTTP status, API code,
+ message and value, the body's start — are read with `dci_last_error_*`. To keep the
+ response of an error answer, use `dci_client_send`. Thread-safe.
  */
 dci_status dci_client_request(dci_client *client,
                               const char *method,
@@ -265,67 +601,50 @@ dci_status dci_client_request(dci_client *client,
                               dci_response **response_out);
 
 /*
- The HTTP status of a response; 0 for NULL. May be called from any thread while no
- thread frees the response.
+ The HTTP status of a response; 0 for NULL.
  */
 uint16_t dci_response_status(const dci_response *response);
 
 /*
- The body of a response: a pointer to its bytes, followed by a NUL byte so that a JSON
- body can be used as a C string; its length (without that NUL) goes to `*len_out` when
- `len_out` is not NULL. Borrowed: valid until `dci_response_free`. NULL for a NULL
- response. May be called from any thread while no thread frees the response.
+ How many times the request behind a response was sent (1 when it was not retried);
+ 0 for NULL.
+ */
+uint32_t dci_response_attempts(const dci_response *response);
+
+/*
+ The body of a response as text: a pointer to its bytes followed by a NUL byte, so that a
+ JSON body can be used as a C string; its length (without that NUL) goes to `*len_out`
+ when `len_out` is not NULL. A body that contains NUL bytes itself is cut at the first one
+ when read as a C string: use `dci_response_bytes` for bytes. Borrowed: valid until
+ `dci_response_free`. NULL for a NULL response.
  */
 const char *dci_response_body(const dci_response *response, size_t *len_out);
+
+/*
+ The body of a response as bytes: a pointer to exactly `*len_out` bytes (any bytes, NUL
+ included; one NUL byte follows them). Borrowed: valid until `dci_response_free`. NULL
+ for a NULL response (and `*len_out` is then left alone). `len_out` may be NULL.
+ */
+const uint8_t *dci_response_bytes(const dci_response *response, size_t *len_out);
+
+/*
+ The value of a response header (name case-insensitive; a repeated header's values
+ joined with ", "), or NULL when the response has no such header (or `response` or
+ `name` is NULL or not UTF-8). Borrowed: valid until `dci_response_free`.
+ */
+const char *dci_response_header(const dci_response *response, const char *name);
+
+/*
+ What an answer means: DCI_OK for a success (2xx), else the error status it stands for
+ (DCI_ERROR_API, DCI_ERROR_UNAUTHORIZED, DCI_ERROR_HTTP, DCI_ERROR_RETRIES_EXHAUSTED),
+ whose facts — HTTP status, API code, message and value, the body's start — become this
+ thread's last error, read with `dci_last_error_*` as after any failed call.
+ DCI_ERROR_INVALID_ARGUMENT for NULL.
+ */
+dci_status dci_response_error(const dci_response *response);
 
 /*
  Frees a response and its body. NULL is a no-op. Call it once, when no other thread
  uses the response.
  */
 void dci_response_free(dci_response *response);
-
-/*
- Frees a string the library handed over (token, key, URL, JSON), zeroing its bytes
- first. NULL is a no-op. Never pass it a string from anywhere else. Thread-safe (each
- string once).
- */
-void dci_string_free(char *s);
-
-/*
- Percent-encodes `text` for use as one path segment or query value (everything but
- A-Z a-z 0-9 - . _ ~ is encoded, so `+ ( ) '` survive) and writes it to `*encoded_out`.
- Free it with `dci_string_free`. Thread-safe.
- */
-dci_status dci_encode_component(const char *text, char **encoded_out);
-
-/*
- The message of the last failed call on this thread, "" when the last call succeeded.
- Never NULL, never contains a token, password or key. Borrowed: valid until the next
- call into the library on this thread. Each thread has its own last error.
- */
-const char *dci_last_error_message(void);
-
-/*
- The platform's error code (e.g. 3001) of the last failed call on this thread; 0 if none.
- Each thread has its own last error.
- */
-int32_t dci_last_error_api_code(void);
-
-/*
- The platform's error message (`error.msg`) of the last failed call on this thread, "" if
- none. Never NULL. Borrowed: valid until the next call into the library on this thread.
- */
-const char *dci_last_error_api_msg(void);
-
-/*
- The platform's `error.value` of the last failed call on this thread as JSON text (e.g.
- `{"property":"nickname"}`), "" if none. Never NULL. Borrowed: valid until the next call
- into the library on this thread.
- */
-const char *dci_last_error_api_value(void);
-
-/*
- The HTTP status behind the last failed call on this thread; 0 if no answer arrived.
- Each thread has its own last error.
- */
-uint16_t dci_last_error_http_status(void);

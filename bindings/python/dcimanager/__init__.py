@@ -4,6 +4,11 @@ The engine is the project's Rust core (login, long-lived tokens, single sign-on 
 while the platform wakes from suspension, one re-login when a session expires, TLS verified by
 default); network I/O runs with the GIL released, so threads can share one ``Client``.
 
+Errors are :class:`Error` subclasses chosen by kind, with the error's facts as attributes
+(``phase``, ``request_sent``, ``attempts``, ``status``, ``code``/``msg``/``value``...). Results
+that carry a secret (:class:`LoginInfo`, :class:`KeyInfo`) hide it from ``repr``.
+``DEFAULTS`` holds the core's defaults (time budget, retries...).
+
 ``dcimanager.compat`` offers ``Session``/``HTTPAdapter``/``Retry`` shaped like requests and
 urllib3 for scripts written against them.
 """
@@ -20,13 +25,17 @@ from ._errors import (
     TLSError,
     UnauthorizedError,
 )
-from ._native import Client, Pages, Response, __version__
+from ._native import DEFAULTS, Client, KeyInfo, LoginInfo, Pages, Response, __version__, quote
 
 __all__ = [
     "__version__",
+    "DEFAULTS",
     "Client",
     "Response",
     "Pages",
+    "LoginInfo",
+    "KeyInfo",
+    "quote",
     "Error",
     "InvalidArgumentError",
     "ConnectionError",

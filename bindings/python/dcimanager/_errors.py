@@ -1,7 +1,22 @@
 """The exceptions of dcimanager: one class per kind of the core's error model.
 
 The native module raises these classes (it imports them from here), so each is defined once.
-Messages never contain a token, password or key.
+Every exception carries the error's **facts** as attributes, the same in every language, so
+code decides on them and never on the message's words:
+
+- ``kind``: the kind's stable name (``"timeout"``, ``"api"``...);
+- ``phase``: where an exchange without an answer stopped — ``"resolve"``, ``"connect"``,
+  ``"tls"``, ``"send"``, ``"wait"``, ``"read"`` — or ``None`` when an answer arrived;
+- ``request_sent``: whether the server may have seen the request (``False``: it certainly did
+  not, so even a POST may be sent again);
+- ``attempts``: requests sent for the call, retries included;
+- ``status``: the HTTP status of the answer behind the error, ``None`` without one;
+- ``argument``: for :class:`InvalidArgumentError`, the argument refused (``"url"``,
+  ``"path"``, ``"header"``, ``"body"``, ``"token"``, ``"ca_file"``...), else ``None``;
+- ``body``: the start of a body that was not what was expected (secrets removed), or ``""``;
+- for :class:`ApiError`: ``code``, ``msg`` and ``value``, the platform's error body.
+
+Messages and attributes never contain a token, password or key.
 """
 
 from __future__ import annotations
@@ -24,42 +39,74 @@ __all__ = [
 
 
 class Error(Exception):
-    """Base class of every error raised by dcimanager."""
+    """Base class of every error raised by dcimanager; see the module docs for the facts."""
+
+    kind: str
+    phase: Optional[str]
+    request_sent: bool
+    attempts: int
+    status: Optional[int]
+    argument: Optional[str]
+    body: str
+
+    _KIND = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: Optional[str] = None,
+        phase: Optional[str] = None,
+        request_sent: bool = False,
+        attempts: int = 0,
+        status: Optional[int] = None,
+        argument: Optional[str] = None,
+        body: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind or self._KIND
+        self.phase = phase
+        self.request_sent = request_sent
+        self.attempts = attempts
+        self.status = status
+        self.argument = argument
+        self.body = body
 
 
 class InvalidArgumentError(Error, ValueError):
     """An argument cannot be used (bad URL, path to another origin, token with a line break,
-    malformed JSON...). Nothing was sent."""
+    malformed JSON...). Nothing was sent. ``argument`` names it when known."""
+
+    _KIND = "invalid_argument"
 
 
 class ConnectionError(Error, builtins.ConnectionError):
-    """The connection could not be made, or broke before a complete answer arrived."""
+    """The connection could not be made, or broke before a complete answer arrived
+    (``phase`` tells where, ``request_sent`` whether the server may have seen it)."""
+
+    _KIND = "connect"
 
 
 class TimeoutError(Error, builtins.TimeoutError):
-    """The call did not complete within its time budget (retries included)."""
+    """The call did not complete within its time budget (retries included); ``phase`` tells
+    what it was waiting for."""
+
+    _KIND = "timeout"
 
 
 class TLSError(Error):
     """The TLS handshake failed: untrusted certificate, wrong host name..."""
 
+    _KIND = "tls"
+
 
 class HTTPError(Error):
     """An HTTP error status without the platform's error body, e.g. an HTML 502 page from a
-    proxy.
+    proxy. ``status`` is the HTTP status; ``body`` the start of the body (at most 200 bytes,
+    secrets removed)."""
 
-    Attributes:
-        status: the HTTP status.
-        body: the start of the body (at most 200 bytes, secrets removed).
-    """
-
+    _KIND = "http"
     status: int
-    body: str
-
-    def __init__(self, message: str, status: int = 0, body: str = "") -> None:
-        super().__init__(message)
-        self.status = status
-        self.body = body
 
 
 class ApiError(Error):
@@ -72,53 +119,43 @@ class ApiError(Error):
         value: the platform's ``value`` (any JSON), ``None`` when absent.
     """
 
+    _KIND = "api"
     status: int
     code: int
     msg: str
     value: Any
 
     def __init__(
-        self, message: str, status: int = 0, code: int = 0, msg: str = "", value: Any = None
+        self, message: str, *, code: int = 0, msg: str = "", value: Any = None, **facts: Any
     ) -> None:
-        super().__init__(message)
-        self.status = status
+        super().__init__(message, **facts)
         self.code = code
         self.msg = msg
         self.value = value
 
 
 class UnauthorizedError(ApiError):
-    """The platform refused the session: HTTP 401 or error code 3001. A client that logged in
-    with a password has already logged in again once before raising this."""
+    """The platform refused the session: HTTP 401 or error code 3001. A client that holds
+    credentials has already logged in again once before raising this."""
+
+    _KIND = "unauthorized"
 
 
 class RetryError(Error):
-    """Every allowed retry was used (the platform kept answering 503, or kept refusing the
-    connection).
+    """Every allowed retry was used and the platform kept answering a retryable status
+    (503). ``attempts`` counts the requests sent; ``last_status`` (= ``status``) is the
+    status of the last answer."""
 
-    Attributes:
-        attempts: requests sent in all, the first one included.
-        last_status: the status of the last answer, ``None`` when no answer arrived.
-    """
+    _KIND = "retries_exhausted"
 
-    attempts: int
-    last_status: Optional[int]
-
-    def __init__(self, message: str, attempts: int = 0, last_status: Optional[int] = None) -> None:
-        super().__init__(message)
-        self.attempts = attempts
-        self.last_status = last_status
+    @property
+    def last_status(self) -> Optional[int]:
+        """The status of the last answer (the same as ``status``)."""
+        return self.status
 
 
 class DecodeError(Error, ValueError):
     """A success answer whose body is not the JSON expected, or is larger than allowed.
+    ``body`` is the start of the body (secrets removed)."""
 
-    Attributes:
-        body: the start of the body (secrets removed).
-    """
-
-    body: str
-
-    def __init__(self, message: str, body: str = "") -> None:
-        super().__init__(message)
-        self.body = body
+    _KIND = "decode"

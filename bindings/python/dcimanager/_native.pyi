@@ -5,8 +5,41 @@ import datetime
 import os
 from typing import Any, Iterator, Mapping, Optional, Sequence, Tuple, Union, final
 
-__all__ = ["Client", "Pages", "Response", "__version__"]
+__all__ = ["DEFAULTS", "Client", "KeyInfo", "LoginInfo", "Pages", "Response", "__version__", "quote"]
 __version__: str
+DEFAULTS: dict[str, Any]
+"""The core's defaults: timeout (s), connect_timeout (s), retries, backoff_factor,
+max_body_size (bytes), page_size."""
+
+def quote(text: str) -> str:
+    """``text`` as a literal of the platform's ``where`` language: single-quoted, with a
+    backslash before ``'`` and ``\\`` — ``f"owner_email EQ {quote(email)}"`` is safe."""
+
+@final
+class LoginInfo:
+    """The answer to a login. ``repr`` hides the token."""
+
+    @property
+    def id(self) -> str:
+        """The user's id (text, whether the platform sent a string or a number)."""
+    @property
+    def confirmed(self) -> bool:
+        """The platform's ``confirmed`` flag."""
+    @property
+    def token(self) -> str:
+        """The session token, now in use by the client (a secret: do not log it)."""
+
+@final
+class KeyInfo:
+    """A single sign-on key, valid for one hour. ``repr`` hides the key; pass the object to
+    ``Client.key_login_url()`` or ``Client.login_with_key()``."""
+
+    @property
+    def id(self) -> str:
+        """The key's id."""
+    @property
+    def key(self) -> str:
+        """The key (a secret: do not log it)."""
 
 _Params = Union[Mapping[str, Any], Sequence[Tuple[str, Any]]]
 _Headers = Union[Mapping[str, str], Sequence[Tuple[str, str]]]
@@ -18,20 +51,25 @@ class Client:
     ``verify`` is True (verify against the built-in roots), False (insecure: accept any
     certificate) or the path of a CA bundle trusted in addition. ``timeout`` is the budget of
     one call in seconds, retries included (None: unlimited). ``retries`` and
-    ``backoff_factor`` follow the platform's documented urllib3 policy for HTTP 503.
+    ``backoff_factor`` follow the platform's documented urllib3 policy for HTTP 503. The
+    defaults are the core's (``dcimanager.DEFAULTS``). ``token`` starts with a token obtained
+    elsewhere; ``email`` and ``password`` are kept to log in when the session expires (or
+    before the first request without a token), without logging in now.
     """
 
     def __new__(
         cls,
         base_url: str,
         *,
-        verify: Union[bool, str, os.PathLike[str]] = True,
-        timeout: Optional[float] = 60.0,
-        connect_timeout: Optional[float] = 10.0,
-        retries: int = 10,
-        backoff_factor: float = 0.01,
+        verify: Union[bool, str, os.PathLike[str]] = ...,
+        timeout: Optional[float] = ...,
+        connect_timeout: Optional[float] = ...,
+        retries: int = ...,
+        backoff_factor: float = ...,
         token: Optional[str] = None,
-        max_body_size: int = 67108864,
+        email: Optional[str] = None,
+        password: Optional[str] = None,
+        max_body_size: int = ...,
     ) -> Client: ...
     @property
     def base_url(self) -> str:
@@ -43,12 +81,16 @@ class Client:
     def token(self, token: Optional[str]) -> None: ...
     @property
     def relogin_count(self) -> int:
-        """How many times this client logged in again after its session expired."""
-    def login(self, email: str, password: str) -> dict[str, Any]:
-        """Logs in; returns {"confirmed", "id", "token"}. The session is renewed once,
-        automatically, when it expires."""
-    def login_with_key(self, key: str) -> dict[str, Any]:
-        """Logs in with a single sign-on key; returns {"confirmed", "id", "token"}."""
+        """How many times this client logged in by itself (after an expiry, or before its
+        first request when it had credentials but no token)."""
+    def login(self, email: str, password: str) -> LoginInfo:
+        """Logs in; returns a LoginInfo (its repr hides the token). The session is renewed
+        once, automatically, when it expires."""
+    def login_with_key(self, key: Union[str, KeyInfo]) -> LoginInfo:
+        """Logs in with a single sign-on key; returns a LoginInfo."""
+    def set_credentials(self, email: str, password: str) -> None:
+        """Keeps credentials to log in with when the session expires, without logging in
+        now; the token in use is kept."""
     def logout(self) -> None:
         """Ends the session on the platform and forgets the token."""
     def whoami(self) -> Any:
@@ -58,15 +100,27 @@ class Client:
         the client keeps its own token."""
     def set_token_ttl(self, value: Union[int, str]) -> None:
         """Sets the platform's token and session lifetime in minutes (admin only)."""
-    def create_key(self, user: Union[str, int]) -> dict[str, str]:
-        """Creates a single sign-on key for a user (e-mail or id); returns {"id", "key"}."""
-    def key_login_url(self, key: str) -> str:
+    def create_key(self, user: Union[str, int]) -> KeyInfo:
+        """Creates a single sign-on key for a user (e-mail or id); returns a KeyInfo."""
+    def key_login_url(self, key: Union[str, KeyInfo]) -> str:
         """The link that logs a user in with a key: {base}/auth/key-v4/<key>."""
-    def get(self, path: str, params: Optional[_Params] = None) -> Any:
-        """GET a path ("dci/v3/server/2" → {base}/api/dci/v3/server/2); the parsed JSON."""
-    def post(self, path: str, json: Any = None) -> Any:
+    def get(
+        self, path: str, params: Optional[_Params] = None, *, timeout: Optional[float] = None
+    ) -> Any:
+        """GET a path ("dci/v3/server/2" → {base}/api/dci/v3/server/2); the parsed JSON
+        (None for an empty body). ``timeout``: this call's budget instead of the client's."""
+    def post(
+        self,
+        path: str,
+        json: Any = None,
+        *,
+        params: Optional[_Params] = None,
+        timeout: Optional[float] = None,
+    ) -> Any:
         """POST JSON (``{}`` when None); the parsed JSON answer."""
-    def delete(self, path: str) -> Any:
+    def delete(
+        self, path: str, params: Optional[_Params] = None, *, timeout: Optional[float] = None
+    ) -> Any:
         """DELETE a path; the parsed JSON answer (None when empty)."""
     def request(
         self,
@@ -76,6 +130,7 @@ class Client:
         params: Optional[_Params] = None,
         json: Any = None,
         headers: Optional[_Headers] = None,
+        timeout: Optional[float] = None,
     ) -> Response:
         """Sends a request; returns the Response whatever its status."""
     def paginate(
@@ -84,9 +139,10 @@ class Client:
         *,
         where: Optional[str] = None,
         orderby: Optional[str] = None,
-        page_size: int = 100,
+        page_size: int = ...,
     ) -> Pages:
-        """Iterates over every item of a list call, page_size items per request."""
+        """Iterates over every item of a list call, page_size items per request (the core's
+        paging; default ``DEFAULTS["page_size"]``)."""
     def _set_retry(
         self,
         total: int,
@@ -153,3 +209,6 @@ class Pages(Iterator[Any]):
 
     def __iter__(self) -> Pages: ...
     def __next__(self) -> Any: ...
+    @property
+    def total(self) -> Optional[int]:
+        """The platform's count of matching items, once a page has told it."""

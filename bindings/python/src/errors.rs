@@ -1,7 +1,8 @@
 //! The one mapping of the core's errors onto the Python exception classes of
-//! `dcimanager._errors` (defined once, in Python, and raised from here).
+//! `dcimanager._errors` (defined once, in Python, and raised from here): the class is chosen
+//! by the error's kind, and every fact of the error becomes an attribute.
 
-use dcimanager::Error;
+use dcimanager::{Error, ErrorKind};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule};
@@ -15,6 +16,21 @@ fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
     module.bind(py).getattr(name)
 }
 
+/// The exception class of a kind.
+fn class_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::InvalidArgument => "InvalidArgumentError",
+        ErrorKind::Connect => "ConnectionError",
+        ErrorKind::Timeout => "TimeoutError",
+        ErrorKind::Tls => "TLSError",
+        ErrorKind::Http => "HTTPError",
+        ErrorKind::Api => "ApiError",
+        ErrorKind::Unauthorized => "UnauthorizedError",
+        ErrorKind::RetriesExhausted => "RetryError",
+        ErrorKind::Decode => "DecodeError",
+    }
+}
+
 /// The Python exception for a core error.
 pub fn to_py(py: Python<'_>, e: Error) -> PyErr {
     match build(py, &e) {
@@ -24,45 +40,20 @@ pub fn to_py(py: Python<'_>, e: Error) -> PyErr {
 }
 
 fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
-    let message = e.to_string();
     let kw = PyDict::new(py);
-    let name = match e {
-        Error::InvalidArgument(_) => "InvalidArgumentError",
-        Error::Connect(_) => "ConnectionError",
-        Error::Timeout(_) => "TimeoutError",
-        Error::Tls(_) => "TLSError",
-        Error::Http { status, excerpt } => {
-            kw.set_item("status", status)?;
-            kw.set_item("body", excerpt)?;
-            "HTTPError"
-        }
-        Error::Api(a) | Error::Unauthorized(a) => {
-            kw.set_item("status", a.status)?;
-            kw.set_item("code", a.code)?;
-            kw.set_item("msg", &a.msg)?;
-            kw.set_item("value", crate::json::value_to_py(py, &a.value))?;
-            if matches!(e, Error::Unauthorized(_)) {
-                "UnauthorizedError"
-            } else {
-                "ApiError"
-            }
-        }
-        Error::RetriesExhausted {
-            attempts,
-            last_status,
-            ..
-        } => {
-            kw.set_item("attempts", attempts)?;
-            kw.set_item("last_status", last_status)?;
-            "RetryError"
-        }
-        Error::Decode { excerpt, .. } => {
-            kw.set_item("body", excerpt)?;
-            "DecodeError"
-        }
-        _ => "Error",
-    };
-    let instance = class(py, name)?.call((message,), Some(&kw))?;
+    kw.set_item("kind", e.kind().name())?;
+    kw.set_item("phase", e.phase().map(|p| p.name()))?;
+    kw.set_item("request_sent", e.request_sent())?;
+    kw.set_item("attempts", e.attempts())?;
+    kw.set_item("status", e.http_status())?;
+    kw.set_item("argument", e.argument())?;
+    kw.set_item("body", e.body_excerpt())?;
+    if let Some(a) = e.api() {
+        kw.set_item("code", a.code)?;
+        kw.set_item("msg", &a.msg)?;
+        kw.set_item("value", crate::json::value_to_py(py, &a.value))?;
+    }
+    let instance = class(py, class_name(e.kind()))?.call((e.to_string(),), Some(&kw))?;
     Ok(PyErr::from_value(instance))
 }
 

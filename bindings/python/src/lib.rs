@@ -7,16 +7,25 @@
 
 mod errors;
 mod json;
+mod types;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use dcimanager::{Client as Core, Request, Response as CoreResponse, RetryPolicy};
+use dcimanager::{
+    defaults, Client as Core, ListQuery, Paginator, Request, Response as CoreResponse,
+    RetryPolicy,
+};
 use errors::IntoPy;
 use pyo3::exceptions::{PyStopIteration, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use types::{KeyArg, KeyInfo, LoginInfo};
+
+/// The core's defaults in seconds, for the signatures below (one source: `dcimanager::defaults`).
+const TIMEOUT_S: f64 = defaults::TIMEOUT.as_secs_f64();
+const CONNECT_TIMEOUT_S: f64 = defaults::CONNECT_TIMEOUT.as_secs_f64();
 
 /// `verify=`: a flag, or the path of a CA bundle (as in requests).
 #[derive(FromPyObject)]
@@ -83,10 +92,14 @@ fn body_json<'py>(py: Python<'py>, resp: &CoreResponse) -> PyResult<Bound<'py, P
     match json::loads(py, resp.body()) {
         Ok(v) => Ok(v),
         // The core builds the same failure with a scrubbed excerpt.
-        Err(_) => Err(resp.json().err().map_or_else(
-            || pyo3::exceptions::PyValueError::new_err("bad JSON"),
-            |e| errors::to_py(py, e),
-        )),
+        Err(_) => Err(match resp.json() {
+            Err(e) => errors::to_py(py, e),
+            // serde_json accepted what the visitor refused (a number Python cannot hold):
+            // the same decode error, built by the core.
+            Ok(_) => errors::to_py(py, resp.check_json().err().unwrap_or_else(|| {
+                dcimanager::Error::new(dcimanager::ErrorKind::Decode, "the answer is not JSON Python can hold")
+            })),
+        }),
     }
 }
 
@@ -124,22 +137,20 @@ fn param_text(v: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(v.str()?.to_string())
 }
 
-/// The `{"confirmed","id","token"}` dict of a login.
-fn login_dict<'py>(py: Python<'py>, info: &dcimanager::LoginInfo) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("confirmed", info.confirmed)?;
-    d.set_item("id", &info.id)?;
-    d.set_item("token", info.token.expose())?;
-    Ok(d)
+/// A per-call time budget: `None` keeps the client's.
+fn with_timeout<'a>(req: Request<'a>, timeout: Option<f64>) -> PyResult<Request<'a>> {
+    Ok(match seconds(timeout, "timeout")? {
+        Some(t) => req.timeout(Some(t)),
+        None => req,
+    })
 }
 
 #[pymethods]
 impl Client {
     #[new]
     #[pyo3(
-        text_signature = "(base_url, *, verify=True, timeout=60.0, connect_timeout=10.0, retries=10, backoff_factor=0.01, token=None, max_body_size=67108864)"
+        signature = (base_url, *, verify = Verify::Flag(true), timeout = Some(TIMEOUT_S), connect_timeout = Some(CONNECT_TIMEOUT_S), retries = defaults::RETRIES, backoff_factor = defaults::BACKOFF_FACTOR, token = None, email = None, password = None, max_body_size = defaults::MAX_BODY_SIZE)
     )]
-    #[pyo3(signature = (base_url, *, verify = Verify::Flag(true), timeout = Some(60.0), connect_timeout = Some(10.0), retries = 10, backoff_factor = 0.01, token = None, max_body_size = 64 * 1024 * 1024))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -150,6 +161,8 @@ impl Client {
         retries: u32,
         backoff_factor: f64,
         token: Option<&str>,
+        email: Option<&str>,
+        password: Option<&str>,
         max_body_size: u64,
     ) -> PyResult<Self> {
         let mut b = Core::builder(base_url)
@@ -163,6 +176,15 @@ impl Client {
         };
         if let Some(t) = token {
             b = b.token(t);
+        }
+        match (email, password) {
+            (Some(e), Some(p)) => b = b.credentials(e, p),
+            (None, None) => {}
+            _ => {
+                return Err(pyo3::exceptions::PyTypeError::new_err(
+                    "email and password go together",
+                ))
+            }
         }
         Ok(Client {
             core: b.build().py_err(py)?,
@@ -195,31 +217,38 @@ impl Client {
         }
     }
 
-    /// How many times this client logged in again after its session expired.
+    /// How many times this client logged in by itself: after its session expired, or before
+    /// its first request when it had credentials but no token.
     #[getter]
     fn relogin_count(&self) -> u64 {
         self.core.relogin_count()
     }
 
     /// Logs in with e-mail and password and uses the session from then on; the session is
-    /// renewed once, automatically, when it expires. Returns {"confirmed", "id", "token"}.
-    fn login<'py>(
-        &self,
-        py: Python<'py>,
-        email: &str,
-        password: &str,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    /// renewed once, automatically, when it expires. Returns a LoginInfo (id, confirmed,
+    /// token; its repr hides the token).
+    fn login(&self, py: Python<'_>, email: &str, password: &str) -> PyResult<LoginInfo> {
         let info = py.detach(|| self.core.login(email, password)).py_err(py)?;
         self.logged_in_here.store(true, Ordering::Relaxed);
-        login_dict(py, &info)
+        Ok(info.into())
     }
 
-    /// Logs in with a single sign-on key and uses that session from then on.
-    /// Returns {"confirmed", "id", "token"}.
-    fn login_with_key<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyDict>> {
-        let info = py.detach(|| self.core.login_with_key(key)).py_err(py)?;
+    /// Logs in with a single sign-on key (str or the KeyInfo of create_key) and uses that
+    /// session from then on. Returns a LoginInfo.
+    fn login_with_key(&self, py: Python<'_>, key: KeyArg) -> PyResult<LoginInfo> {
+        let info = py
+            .detach(|| self.core.login_with_key(key.text()))
+            .py_err(py)?;
         self.logged_in_here.store(true, Ordering::Relaxed);
-        login_dict(py, &info)
+        Ok(info.into())
+    }
+
+    /// Keeps e-mail and password to log in with when the session expires (or before the
+    /// first request when there is no token), without logging in now; the token in use is
+    /// kept. With a cached token: ``Client(url, token=cached)`` then ``set_credentials()``
+    /// (or pass ``email=``/``password=`` to the constructor).
+    fn set_credentials(&self, py: Python<'_>, email: &str, password: &str) -> PyResult<()> {
+        self.core.set_credentials(email, password).py_err(py)
     }
 
     /// Ends the session on the platform and forgets the token.
@@ -269,48 +298,44 @@ impl Client {
         py.detach(|| self.core.set_token_ttl(&value)).py_err(py)
     }
 
-    /// Creates a single sign-on key for a user (e-mail or id). Admin only.
-    /// Returns {"id", "key"}.
-    fn create_key<'py>(
-        &self,
-        py: Python<'py>,
-        user: &Bound<'_, PyAny>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    /// Creates a single sign-on key for a user (e-mail or id). Admin only. Returns a
+    /// KeyInfo (id, key; its repr hides the key).
+    fn create_key(&self, py: Python<'_>, user: &Bound<'_, PyAny>) -> PyResult<KeyInfo> {
         let user = text_arg(user, "user")?;
         let key = py.detach(|| self.core.create_key(&user)).py_err(py)?;
-        let d = PyDict::new(py);
-        d.set_item("id", &key.id)?;
-        d.set_item("key", key.key.expose())?;
-        Ok(d)
+        Ok(key.into())
     }
 
-    /// The link that logs a user in with a key: {base}/auth/key-v4/<key>.
-    fn key_login_url(&self, py: Python<'_>, key: &str) -> PyResult<String> {
-        self.core.key_login_url(key).py_err(py)
+    /// The link that logs a user in with a key (str or KeyInfo): {base}/auth/key-v4/<key>.
+    fn key_login_url(&self, py: Python<'_>, key: KeyArg) -> PyResult<String> {
+        self.core.key_login_url(key.text()).py_err(py)
     }
 
-    /// GET a path; the parsed JSON answer.
-    #[pyo3(signature = (path, params = None))]
+    /// GET a path; the parsed JSON answer (None for an empty body).
+    #[pyo3(signature = (path, params = None, *, timeout = None))]
     fn get<'py>(
         &self,
         py: Python<'py>,
         path: &str,
         params: Option<&Bound<'_, PyAny>>,
+        timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = with_params(Request::get(path), params)?;
+        let req = with_timeout(with_params(Request::get(path), params)?, timeout)?;
         self.send_json(py, &req)
     }
 
     /// POST JSON to a path (`{}` when `json` is None); the parsed JSON answer.
-    #[pyo3(signature = (path, json = None))]
+    #[pyo3(signature = (path, json = None, *, params = None, timeout = None))]
     fn post<'py>(
         &self,
         py: Python<'py>,
         path: &str,
         json: Option<&Bound<'_, PyAny>>,
+        params: Option<&Bound<'_, PyAny>>,
+        timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let body = json.map(json::dumps).transpose()?;
-        let mut req = Request::post(path);
+        let mut req = with_timeout(with_params(Request::post(path), params)?, timeout)?;
         if let Some(b) = &body {
             req = req.body(&b[..], Some("application/json"));
         }
@@ -318,13 +343,22 @@ impl Client {
     }
 
     /// DELETE a path; the parsed JSON answer (None when empty).
-    fn delete<'py>(&self, py: Python<'py>, path: &str) -> PyResult<Bound<'py, PyAny>> {
-        self.send_json(py, &Request::delete(path))
+    #[pyo3(signature = (path, params = None, *, timeout = None))]
+    fn delete<'py>(
+        &self,
+        py: Python<'py>,
+        path: &str,
+        params: Option<&Bound<'_, PyAny>>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let req = with_timeout(with_params(Request::delete(path), params)?, timeout)?;
+        self.send_json(py, &req)
     }
 
     /// Sends a request and returns the Response whatever its status (raise_for_status()
     /// raises the matching error). `headers` add to or replace the client's own.
-    #[pyo3(signature = (method, path, *, params = None, json = None, headers = None))]
+    #[pyo3(signature = (method, path, *, params = None, json = None, headers = None, timeout = None))]
+    #[allow(clippy::too_many_arguments)]
     fn request(
         &self,
         py: Python<'_>,
@@ -333,10 +367,11 @@ impl Client {
         params: Option<&Bound<'_, PyAny>>,
         json: Option<&Bound<'_, PyAny>>,
         headers: Option<&Bound<'_, PyAny>>,
+        timeout: Option<f64>,
     ) -> PyResult<Response> {
         let body = json.map(json::dumps).transpose()?;
         let pairs = header_pairs(headers)?;
-        let mut req = with_params(Request::new(method, path), params)?;
+        let mut req = with_timeout(with_params(Request::new(method, path), params)?, timeout)?;
         if let Some(b) = &body {
             req = req.body(&b[..], Some("application/json"));
         }
@@ -349,24 +384,26 @@ impl Client {
     }
 
     /// Iterates over every item of a list call (`{"list": [...], "size": N}`), `page_size`
-    /// items per request, with an optional `where` filter and `orderby`.
-    #[pyo3(signature = (path, *, r#where = None, orderby = None, page_size = 100))]
+    /// items per request, with an optional `where` filter (quote literals with
+    /// dcimanager.quote) and `orderby`. The core's paging (the same in every language).
+    #[pyo3(signature = (path, *, r#where = None, orderby = None, page_size = defaults::PAGE_SIZE))]
     fn paginate(
         slf: Bound<'_, Self>,
-        path: String,
-        r#where: Option<String>,
-        orderby: Option<String>,
+        path: &str,
+        r#where: Option<&str>,
+        orderby: Option<&str>,
         page_size: u64,
     ) -> Pages {
+        let mut query = ListQuery::new();
+        if let Some(w) = r#where {
+            query = query.filter_text(w);
+        }
+        if let Some(o) = orderby {
+            query = query.order_by_raw(o);
+        }
         Pages {
             client: slf.unbind(),
-            path,
-            filter: r#where,
-            orderby,
-            page_size: page_size.max(1),
-            offset: 0,
-            buffer: Vec::new(),
-            done: false,
+            cursor: Paginator::new(path, query, page_size),
         }
     }
 
@@ -563,17 +600,11 @@ impl Response {
     }
 }
 
-/// The iterator returned by Client.paginate().
+/// The iterator returned by Client.paginate(): one request per page, with the GIL released.
 #[pyclass(module = "dcimanager._native", name = "Pages")]
 struct Pages {
     client: Py<Client>,
-    path: String,
-    filter: Option<String>,
-    orderby: Option<String>,
-    page_size: u64,
-    offset: u64,
-    buffer: Vec<Py<PyAny>>,
-    done: bool,
+    cursor: Paginator,
 }
 
 #[pymethods]
@@ -583,53 +614,46 @@ impl Pages {
     }
 
     fn __next__(&mut self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        loop {
-            if let Some(item) = self.buffer.pop() {
-                return Ok(item);
-            }
-            if self.done {
-                return Err(PyStopIteration::new_err(()));
-            }
-            let limit = format!("{},{}", self.offset, self.page_size);
-            let mut req = Request::get(self.path.as_str());
-            if let Some(w) = &self.filter {
-                req = req.query("where", w.as_str());
-            }
-            req = req.query("limit", limit);
-            if let Some(o) = &self.orderby {
-                req = req.query("orderby", o.as_str());
-            }
-            let client = self.client.get();
-            let page = match client.send_json(py, &req) {
-                Ok(p) => p,
-                Err(e) => {
-                    self.done = true;
-                    return Err(e);
-                }
-            };
-            let items = page
-                .get_item("list")
-                .ok()
-                .and_then(|l| l.cast_into::<PyList>().ok())
-                .ok_or_else(|| {
-                    pyo3::exceptions::PyValueError::new_err("the answer has no \"list\"")
-                })?;
-            let size: Option<u64> = page.get_item("size").ok().and_then(|s| s.extract().ok());
-            let n = items.len() as u64;
-            self.offset += n;
-            self.done = n < self.page_size || size.is_some_and(|s| self.offset >= s);
-            self.buffer = items.iter().map(Bound::unbind).collect();
-            self.buffer.reverse();
+        let client = self.client.get();
+        let cursor = &mut self.cursor;
+        match py.detach(|| cursor.next_item(&client.core)) {
+            None => Err(PyStopIteration::new_err(())),
+            Some(Ok(item)) => Ok(json::value_to_py(py, &item).unbind()),
+            Some(Err(e)) => Err(errors::to_py(py, e)),
         }
     }
+
+    /// The platform's count of matching items, once a page has told it (else None).
+    #[getter]
+    fn total(&self) -> Option<u64> {
+        self.cursor.total()
+    }
+}
+
+/// A string as a literal of the platform's `where` language: single-quoted, with a
+/// backslash before ' and \ (so ``f"owner_email EQ {quote(email)}"`` is safe).
+#[pyfunction]
+fn quote(text: &str) -> String {
+    dcimanager::quote(text)
 }
 
 /// The native part of the dcimanager package.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    let d = PyDict::new(m.py());
+    d.set_item("timeout", TIMEOUT_S)?;
+    d.set_item("connect_timeout", CONNECT_TIMEOUT_S)?;
+    d.set_item("retries", defaults::RETRIES)?;
+    d.set_item("backoff_factor", defaults::BACKOFF_FACTOR)?;
+    d.set_item("max_body_size", defaults::MAX_BODY_SIZE)?;
+    d.set_item("page_size", defaults::PAGE_SIZE)?;
+    m.add("DEFAULTS", d)?;
     m.add_class::<Client>()?;
     m.add_class::<Response>()?;
     m.add_class::<Pages>()?;
+    m.add_class::<LoginInfo>()?;
+    m.add_class::<KeyInfo>()?;
+    m.add_function(wrap_pyfunction!(quote, m)?)?;
     Ok(())
 }

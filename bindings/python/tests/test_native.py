@@ -33,17 +33,18 @@ def test_version_matches_the_crate_and_the_distribution():
 def test_login_whoami_token_and_logout(emulator):
     c = Client(emulator.url, verify=emulator.ca)
     info = c.login("admin@example.com", "secret")
-    assert set(info) == {"confirmed", "id", "token"}
-    assert info["confirmed"] is True and info["id"] == "3"
-    assert c.token == info["token"]
+    assert isinstance(info, dcimanager.LoginInfo)
+    assert info.confirmed is True and info.id == "3"
+    assert c.token == info.token
+    assert info.token not in repr(info) and "id='3'" in repr(info) and "<hidden>" in repr(info)
     assert c.whoami()["email"] == "admin@example.com"
     sent = emulator.requests()[-1]["headers"]
-    assert sent["x-xsrf-token"] == info["token"]
-    assert sent["cookie"] == f"ses6={info['token']}"
+    assert sent["x-xsrf-token"] == info.token
+    assert sent["cookie"] == f"ses6={info.token}"
     assert sent["isp-box-instance"] == "true"
     c.logout()
     assert c.token is None
-    assert emulator.count("DELETE", f"/api/auth/v4/token/{info['token']}") == 1
+    assert emulator.count("DELETE", f"/api/auth/v4/token/{info.token}") == 1
 
 
 def test_login_variants_201_and_numeric_ids():
@@ -52,7 +53,7 @@ def test_login_variants_201_and_numeric_ids():
     emu = Emulator("--login-status", "201", "--numeric-ids")
     try:
         c = Client(emu.url, verify=emu.ca)
-        assert c.login("client@example.com", "client-secret")["id"] == "24"
+        assert c.login("client@example.com", "client-secret").id == "24"
     finally:
         emu.close()
 
@@ -76,13 +77,13 @@ def test_token_assignment_and_starting_token(emulator):
 def test_keys_and_single_sign_on(emulator):
     c = admin(emulator)
     k = c.create_key("client@example.com")
-    assert set(k) == {"id", "key"}
+    assert isinstance(k, dcimanager.KeyInfo) and k.id and k.key not in repr(k)
     assert emulator.count("POST", "/api/auth/v4/user/client%40example.com/key") == 1
-    assert c.key_login_url(k["key"]) == f"{emulator.url}/auth/key-v4/{k['key']}"
+    assert c.key_login_url(k) == c.key_login_url(k.key) == f"{emulator.url}/auth/key-v4/{k.key}"
     customer = Client(emulator.url, verify=emulator.ca)
-    assert customer.login_with_key(k["key"])["id"] == "24"
+    assert customer.login_with_key(k).id == "24"
     assert customer.whoami()["email"] == "client@example.com"
-    assert c.create_key(24)["key"]
+    assert c.create_key(24).key
 
 
 def test_token_ttl_as_int_or_str(emulator):

@@ -17,6 +17,7 @@ const HEADERS: [(&str, &str); 2] = [
 
 fn generate(root: &Path, config: &str) -> Result<Vec<u8>, String> {
     let config = cbindgen::Config::from_file(root.join(config)).map_err(|e| e.to_string())?;
+    // cbindgen follows the `mod` declarations of src/ffi/mod.rs into its submodules.
     let bindings = cbindgen::Builder::new()
         .with_src(root.join("src/ffi/mod.rs"))
         .with_config(config)

@@ -35,18 +35,25 @@ header:
 check-header:
 	$(CARGO) run --release --locked -q -p gen-header -- --check
 
-$(CBUILD)/%: tests/c/%.c tests/c/check.h include/dcimanager.h $(LIB) $(CBUILD)/faults_table.h
+C_DEPS := tests/c/check.h tests/c/json_lite.h tests/c/operations.h include/dcimanager.h $(LIB) $(CBUILD)/faults_table.h \
+	$(CBUILD)/operations_table.h
+
+$(CBUILD)/%: tests/c/%.c $(C_DEPS)
 	@mkdir -p $(CBUILD)
 	$(CC) $(CFLAGS_C) -D_POSIX_C_SOURCE=200809L -I$(CBUILD) $< -o $@ $(LDFLAGS_C)
 
-$(CBUILD)/asan/%: tests/c/%.c tests/c/check.h include/dcimanager.h $(LIB) $(CBUILD)/faults_table.h
+$(CBUILD)/asan/%: tests/c/%.c $(C_DEPS)
 	@mkdir -p $(CBUILD)/asan
 	$(CC) $(CFLAGS_C) $(SANITIZE) -D_POSIX_C_SOURCE=200809L -I$(CBUILD) $< -o $@ $(LDFLAGS_C)
 
-# The C suite's copy of the shared fault matrix.
+# The C suite's copies of the shared fault matrix and of the conformance matrix.
 $(CBUILD)/faults_table.h: tests/faults.json scripts/faults_to_c.py
 	@mkdir -p $(CBUILD)
 	$(PYTHON) scripts/faults_to_c.py $< > $@
+
+$(CBUILD)/operations_table.h: tests/operations.json scripts/operations_to_c.py
+	@mkdir -p $(CBUILD)
+	$(PYTHON) scripts/operations_to_c.py $< > $@
 
 $(CBUILD)/demo: examples/c/demo.c include/dcimanager.h $(LIB)
 	@mkdir -p $(CBUILD)

@@ -2,55 +2,114 @@
 //
 //   dci::Client client("https://dci.example.com");
 //   client.set_ca_file("/etc/ssl/dci-ca.pem");
-//   client.login("admin@example.com", "secret");
-//   std::string server = client.get("dci/v3/server/2");   // JSON text
+//   dci::LoginInfo me = client.login("admin@example.com", "secret");   // me.user_id == "3"
+//   std::string server = client.get("dci/v3/server/2");                 // JSON text
+//   for (const std::string &s : client.paginate("dci/v3/server",
+//                                               "owner_email EQ " + dci::quote(email)))
+//       ...;
 //
 // Errors are exceptions, one class per dci_status, chosen in one place (dci::detail::raise):
 // dci::Error ⊃ dci::ApiError ⊃ dci::UnauthorizedError; dci::HttpError, dci::ConnectError,
 // dci::TimeoutError, dci::TlsError, dci::RetriesExhaustedError, dci::InvalidArgument,
-// dci::DecodeError, dci::InternalError. Messages never contain a token, password or key.
+// dci::DecodeError, dci::InternalError. Every error carries the facts of the C API's
+// dci_last_error_* (phase, request_sent, attempts, http_status, api_code/message/value,
+// argument, body): decide on them, not on what(). Messages never contain a token, password
+// or key; dci::KeyInfo and dci::LoginInfo print without their secret.
 //
-// Ownership: dci::Client and dci::Response own their C handles (move-only, freed once in the
-// destructor); every string the library hands out is copied into a std::string and freed
-// with dci_string_free at once. A dci::Client may be used from many threads at once.
+// Ownership: dci::Client, dci::Request, dci::Response and dci::Pages own their C handles
+// (move-only, freed once in the destructor); every string the library hands out is copied
+// into a std::string and freed with dci_string_free at once. A dci::Client may be used from
+// many threads at once; a dci::Pages keeps its client alive.
 #ifndef DCIMANAGER_HPP
 #define DCIMANAGER_HPP
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "dcimanager.h"
 
 namespace dci {
 
-/// Base of every error: the status, the message, the platform's code and the HTTP status.
+/// The facts of a failure, read from the C API's dci_last_error_* right after it.
+struct ErrorFacts {
+    /// Where an exchange without an answer stopped ("resolve", "connect", "tls", "send",
+    /// "wait", "read"), empty when an answer arrived or nothing was attempted.
+    std::string phase;
+    /// Whether the server may have seen the request.
+    bool request_sent = false;
+    /// Requests sent for the call, retries included.
+    uint32_t attempts = 0;
+    /// The HTTP status behind the error, 0 without an answer.
+    uint16_t http_status = 0;
+    /// The platform's error code (e.g. 3001), 0 when none.
+    int32_t api_code = 0;
+    /// The platform's error.msg, empty when none.
+    std::string api_message;
+    /// The platform's error.value as JSON text, empty when none.
+    std::string api_value;
+    /// For InvalidArgument: the argument refused ("url", "path", "header"...), else empty.
+    std::string argument;
+    /// The start of a body that was not what was expected, secrets masked.
+    std::string body;
+
+    /// This thread's last error.
+    static ErrorFacts last() {
+        ErrorFacts f;
+        f.phase = dci_phase_name(static_cast<int32_t>(dci_last_error_phase()));
+        f.request_sent = dci_last_error_request_sent();
+        f.attempts = dci_last_error_attempts();
+        f.http_status = dci_last_error_http_status();
+        f.api_code = dci_last_error_api_code();
+        f.api_message = dci_last_error_api_msg();
+        f.api_value = dci_last_error_api_value();
+        f.argument = dci_last_error_argument();
+        f.body = dci_last_error_body();
+        return f;
+    }
+};
+
+/// Base of every error: the status, the message and the facts.
 class Error : public std::runtime_error {
 public:
-    Error(dci_status status, const std::string &message, int32_t api_code, uint16_t http_status,
-          std::string api_message = std::string())
-        : std::runtime_error(message), status_(status), api_code_(api_code), http_status_(http_status),
-          api_message_(std::move(api_message)) {}
+    Error(dci_status status, const std::string &message, ErrorFacts facts)
+        : std::runtime_error(message), status_(status), facts_(std::move(facts)) {}
     /// The C API's status for this error.
     [[nodiscard]] dci_status status() const noexcept { return status_; }
+    /// Every fact of the error.
+    [[nodiscard]] const ErrorFacts &facts() const noexcept { return facts_; }
     /// The platform's error code (e.g. 3001), 0 when none.
-    [[nodiscard]] int32_t api_code() const noexcept { return api_code_; }
+    [[nodiscard]] int32_t api_code() const noexcept { return facts_.api_code; }
     /// The HTTP status of the answer behind the error, 0 when no answer arrived.
-    [[nodiscard]] uint16_t http_status() const noexcept { return http_status_; }
+    [[nodiscard]] uint16_t http_status() const noexcept { return facts_.http_status; }
     /// The platform's own message (error.msg), empty when none.
-    [[nodiscard]] const std::string &api_message() const noexcept { return api_message_; }
+    [[nodiscard]] const std::string &api_message() const noexcept { return facts_.api_message; }
+    /// The platform's error.value as JSON text, empty when none.
+    [[nodiscard]] const std::string &api_value() const noexcept { return facts_.api_value; }
+    /// Where the exchange stopped ("connect", "wait"...), empty when an answer arrived.
+    [[nodiscard]] const std::string &phase() const noexcept { return facts_.phase; }
+    /// Whether the server may have seen the request.
+    [[nodiscard]] bool request_sent() const noexcept { return facts_.request_sent; }
+    /// Requests sent for the call, retries included.
+    [[nodiscard]] uint32_t attempts() const noexcept { return facts_.attempts; }
+    /// The argument refused, for InvalidArgument.
+    [[nodiscard]] const std::string &argument() const noexcept { return facts_.argument; }
+    /// The start of a body that was not what was expected.
+    [[nodiscard]] const std::string &body() const noexcept { return facts_.body; }
 
 private:
     dci_status status_;
-    int32_t api_code_;
-    uint16_t http_status_;
-    std::string api_message_;
+    ErrorFacts facts_;
 };
 
 /// The platform answered with its error body {"error":{"code","msg","value"}}.
@@ -107,38 +166,50 @@ public:
 namespace detail {
 
 /// The one place where a dci_status becomes an exception class.
-[[noreturn]] inline void raise(dci_status status, const std::string &message, int32_t code, uint16_t http,
-                               const std::string &api_message = std::string()) {
+[[noreturn]] inline void raise(dci_status status, const std::string &message, ErrorFacts facts) {
     switch (status) {
-    case DCI_ERROR_INVALID_ARGUMENT: throw InvalidArgument(status, message, code, http);
-    case DCI_ERROR_CONNECT: throw ConnectError(status, message, code, http);
-    case DCI_ERROR_TIMEOUT: throw TimeoutError(status, message, code, http);
-    case DCI_ERROR_TLS: throw TlsError(status, message, code, http);
-    case DCI_ERROR_HTTP: throw HttpError(status, message, code, http);
-    case DCI_ERROR_API: throw ApiError(status, message, code, http, api_message);
-    case DCI_ERROR_UNAUTHORIZED: throw UnauthorizedError(status, message, code, http, api_message);
-    case DCI_ERROR_RETRIES_EXHAUSTED: throw RetriesExhaustedError(status, message, code, http);
-    case DCI_ERROR_DECODE: throw DecodeError(status, message, code, http);
-    case DCI_ERROR_PANIC: throw InternalError(status, message, code, http);
+    case DCI_ERROR_INVALID_ARGUMENT: throw InvalidArgument(status, message, std::move(facts));
+    case DCI_ERROR_CONNECT: throw ConnectError(status, message, std::move(facts));
+    case DCI_ERROR_TIMEOUT: throw TimeoutError(status, message, std::move(facts));
+    case DCI_ERROR_TLS: throw TlsError(status, message, std::move(facts));
+    case DCI_ERROR_HTTP: throw HttpError(status, message, std::move(facts));
+    case DCI_ERROR_API: throw ApiError(status, message, std::move(facts));
+    case DCI_ERROR_UNAUTHORIZED: throw UnauthorizedError(status, message, std::move(facts));
+    case DCI_ERROR_RETRIES_EXHAUSTED: throw RetriesExhaustedError(status, message, std::move(facts));
+    case DCI_ERROR_DECODE: throw DecodeError(status, message, std::move(facts));
+    case DCI_ERROR_PANIC: throw InternalError(status, message, std::move(facts));
     case DCI_OK: break;
     }
-    throw Error(status, message, code, http);
+    throw Error(status, message, std::move(facts));
 }
 
 /// Throws for a failed call, reading this thread's last error right away.
 inline void check(dci_status status) {
     if (status != DCI_OK) {
-        raise(status, dci_last_error_message(), dci_last_error_api_code(), dci_last_error_http_status(),
-              dci_last_error_api_msg());
+        raise(status, dci_last_error_message(), ErrorFacts::last());
     }
+}
+
+/// An error found by the wrapper itself (nothing was sent).
+[[noreturn]] inline void invalid(const std::string &what, const std::string &argument) {
+    ErrorFacts f;
+    f.argument = argument;
+    raise(DCI_ERROR_INVALID_ARGUMENT, "invalid argument: " + what, std::move(f));
 }
 
 /// A std::string as a C string; a NUL inside would silently cut it, so it is refused.
 inline const char *c_str(const std::string &s, const char *what) {
     if (s.find('\0') != std::string::npos) {
-        raise(DCI_ERROR_INVALID_ARGUMENT, std::string(what) + " contains a NUL byte", 0, 0);
+        invalid(std::string(what) + " contains a NUL byte", what);
     }
     return s.c_str();
+}
+
+/// Overwrites a string's bytes before it goes (it held a secret).
+inline void wipe(std::string &s) noexcept {
+    volatile char *p = s.data();
+    for (size_t i = 0; i < s.size(); i++) p[i] = 0;
+    s.clear();
 }
 
 struct StringFree {
@@ -147,8 +218,14 @@ struct StringFree {
 struct ClientFree {
     void operator()(dci_client *c) const noexcept { dci_client_free(c); }
 };
+struct RequestFree {
+    void operator()(dci_request *r) const noexcept { dci_request_free(r); }
+};
 struct ResponseFree {
     void operator()(dci_response *r) const noexcept { dci_response_free(r); }
+};
+struct PagesFree {
+    void operator()(dci_pages *p) const noexcept { dci_pages_free(p); }
 };
 
 /// Takes ownership of a string from the library: copies it, frees it once.
@@ -159,47 +236,187 @@ inline std::string take(char *s) {
 
 } // namespace detail
 
+/// Query parameters: (name, value) pairs in order; the library encodes them.
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+/// The answer to a login. The session token is not in it: the client uses it
+/// (Client::token()).
+struct LoginInfo {
+    /// The user's id (text, whether the platform sent a string or a number).
+    std::string user_id;
+    /// The platform's confirmed flag.
+    bool confirmed = false;
+};
+
+/// A single sign-on key, valid for one hour. Printing it shows its id only; its key is wiped
+/// from memory when it is destroyed. Move-only.
+class KeyInfo {
+public:
+    KeyInfo(std::string id, std::string key) : id_(std::move(id)), key_(std::move(key)) {}
+    KeyInfo(KeyInfo &&) noexcept = default;
+    KeyInfo &operator=(KeyInfo &&) noexcept = default;
+    KeyInfo(const KeyInfo &) = delete;
+    KeyInfo &operator=(const KeyInfo &) = delete;
+    ~KeyInfo() { detail::wipe(key_); }
+    /// The key's id.
+    [[nodiscard]] const std::string &id() const noexcept { return id_; }
+    /// The key (a secret: do not log it).
+    [[nodiscard]] const std::string &key() const noexcept { return key_; }
+
+private:
+    std::string id_;
+    std::string key_;
+};
+
+/// Prints "KeyInfo{id=4, key=<hidden>}".
+inline std::ostream &operator<<(std::ostream &os, const KeyInfo &k) {
+    return os << "KeyInfo{id=" << k.id() << ", key=<hidden>}";
+}
+
+/// Prints "LoginInfo{user_id=3, confirmed=true}".
+inline std::ostream &operator<<(std::ostream &os, const LoginInfo &i) {
+    return os << "LoginInfo{user_id=" << i.user_id << ", confirmed=" << (i.confirmed ? "true" : "false") << "}";
+}
+
+/// A request to build and send with Client::send (RAII over dci_request; move-only;
+/// reusable).
+class Request {
+public:
+    /// A request: "GET", "POST", "DELETE"... and a path ("dci/v3/server").
+    Request(const std::string &method, const std::string &path)
+        : r_(dci_request_new(detail::c_str(method, "method"), detail::c_str(path, "path"))) {
+        if (!r_) detail::check(DCI_ERROR_INVALID_ARGUMENT);
+    }
+    /// Adds a query parameter (encoded by the library).
+    Request &query(const std::string &name, const std::string &value) {
+        detail::check(dci_request_add_query(r_.get(), detail::c_str(name, "name"), detail::c_str(value, "value")));
+        return *this;
+    }
+    /// Adds query parameters in order.
+    Request &query(const Params &params) {
+        for (const auto &p : params) query(p.first, p.second);
+        return *this;
+    }
+    /// A JSON body (checked when sent). Without one a POST sends {}.
+    Request &json(const std::string &body) {
+        detail::check(dci_request_set_json(r_.get(), detail::c_str(body, "json")));
+        return *this;
+    }
+    /// Adds a header (replaces the client's own of the same name).
+    Request &header(const std::string &name, const std::string &value) {
+        detail::check(dci_request_add_header(r_.get(), detail::c_str(name, "name"), detail::c_str(value, "value")));
+        return *this;
+    }
+    /// This call's time budget, retries included, instead of the client's (0: none).
+    Request &timeout(std::chrono::milliseconds t) {
+        detail::check(dci_request_set_timeout_ms(r_.get(), static_cast<uint64_t>(t.count())));
+        return *this;
+    }
+    /// The C handle (still owned by this Request).
+    [[nodiscard]] const dci_request *native() const noexcept { return r_.get(); }
+
+private:
+    std::unique_ptr<dci_request, detail::RequestFree> r_;
+};
+
 /// An HTTP answer, whatever its status. Move-only; the body stays valid for its life.
 class Response {
 public:
     /// The HTTP status.
     [[nodiscard]] uint16_t status() const noexcept { return dci_response_status(r_.get()); }
-    /// The body (for JSON answers, the JSON text); valid while this Response lives.
+    /// The body (for JSON answers, the JSON text; any bytes); valid while this Response lives.
     [[nodiscard]] std::string_view body() const noexcept {
         size_t len = 0;
-        const char *p = dci_response_body(r_.get(), &len);
-        return p ? std::string_view(p, len) : std::string_view();
+        const uint8_t *p = dci_response_bytes(r_.get(), &len);
+        return p ? std::string_view(reinterpret_cast<const char *>(p), len) : std::string_view();
     }
+    /// A header's value (repeats joined with ", "), if the answer has it.
+    [[nodiscard]] std::optional<std::string> header(const std::string &name) const {
+        const char *v = dci_response_header(r_.get(), detail::c_str(name, "name"));
+        return v ? std::optional<std::string>(v) : std::nullopt;
+    }
+    /// How many times the request was sent.
+    [[nodiscard]] uint32_t attempts() const noexcept { return dci_response_attempts(r_.get()); }
     /// Whether the request succeeded (2xx, not a retry-exhausted 503).
-    [[nodiscard]] bool ok() const noexcept { return error_status_ == DCI_OK; }
+    [[nodiscard]] bool ok() const noexcept { return ok_; }
     /// Throws the error this answer means (ApiError, UnauthorizedError, HttpError,
-    /// RetriesExhaustedError); does nothing on success.
+    /// RetriesExhaustedError), with its facts; does nothing on success.
     void raise_for_status() const {
-        if (error_status_ != DCI_OK) {
-            detail::raise(error_status_, error_message_, api_code_, status(), api_message_);
-        }
+        if (!ok_) detail::check(dci_response_error(r_.get()));
     }
 
 private:
     friend class Client;
-    Response(dci_response *r, dci_status st, std::string message, int32_t code, std::string api_message)
-        : r_(r), error_status_(st), error_message_(std::move(message)), api_code_(code),
-          api_message_(std::move(api_message)) {}
+    explicit Response(dci_response *r) : r_(r), ok_(dci_response_error(r) == DCI_OK) {}
     std::unique_ptr<dci_response, detail::ResponseFree> r_;
-    dci_status error_status_;
-    std::string error_message_;
-    int32_t api_code_;
-    std::string api_message_;
+    bool ok_;
 };
+
+/// Every item of a list, as JSON text, fetched page by page (Client::paginate). Move-only;
+/// an input range: `for (const std::string &item : pages)`. An error while fetching a page
+/// is thrown from the iteration.
+class Pages {
+public:
+    /// The next item, or nothing at the end.
+    std::optional<std::string> next() {
+        char *item = nullptr;
+        detail::check(dci_pages_next(p_.get(), &item));
+        if (!item) return std::nullopt;
+        return detail::take(item);
+    }
+    /// The platform's count of matching items, once a page has told it.
+    [[nodiscard]] std::optional<uint64_t> total() const {
+        int64_t t = -1;
+        detail::check(dci_pages_total(p_.get(), &t));
+        return t < 0 ? std::nullopt : std::optional<uint64_t>(static_cast<uint64_t>(t));
+    }
+
+    /// The input iterator of a range-for.
+    class iterator {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = std::string;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const std::string *;
+        using reference = const std::string &;
+        iterator() = default;
+        explicit iterator(Pages *pages) : pages_(pages) { ++*this; }
+        reference operator*() const { return current_; }
+        pointer operator->() const { return &current_; }
+        iterator &operator++() {
+            std::optional<std::string> item = pages_->next();
+            if (item) {
+                current_ = std::move(*item);
+            } else {
+                pages_ = nullptr;
+            }
+            return *this;
+        }
+        bool operator==(const iterator &o) const { return pages_ == o.pages_; }
+        bool operator!=(const iterator &o) const { return pages_ != o.pages_; }
+
+    private:
+        Pages *pages_ = nullptr;
+        std::string current_;
+    };
+    iterator begin() { return iterator(this); }
+    iterator end() { return iterator(); }
+
+private:
+    friend class Client;
+    explicit Pages(dci_pages *p) : p_(p) {}
+    std::unique_ptr<dci_pages, detail::PagesFree> p_;
+};
+
+/// The library's defaults (what a new client uses).
+[[nodiscard]] inline dci_defaults defaults() noexcept { return dci_get_defaults(); }
 
 /// A client of one DCImanager installation (RAII over dci_client; move-only; thread-safe).
 class Client {
 public:
-    /// A client for "https://host[:port]", TLS verified, the platform's retry policy.
+    /// A client for "https://host[:port]", TLS verified, the library's defaults.
     explicit Client(const std::string &base_url) : c_(dci_client_new(detail::c_str(base_url, "base_url"))) {
-        if (!c_) {
-            detail::raise(DCI_ERROR_INVALID_ARGUMENT, dci_last_error_message(), 0, 0);
-        }
+        if (!c_) detail::check(DCI_ERROR_INVALID_ARGUMENT);
     }
     Client(Client &&) noexcept = default;
     Client &operator=(Client &&) noexcept = default;
@@ -239,33 +456,52 @@ public:
     Client &set_max_body_size(uint64_t bytes) { return done(dci_client_set_max_body_size(c_.get(), bytes)); }
 
     /// Logs in; the session is renewed once, automatically, when it expires.
-    void login(const std::string &email, const std::string &password) {
-        detail::check(dci_client_login(c_.get(), detail::c_str(email, "email"), detail::c_str(password, "password")));
+    LoginInfo login(const std::string &email, const std::string &password) {
+        dci_login_info info{};
+        detail::check(dci_client_login(c_.get(), detail::c_str(email, "email"), detail::c_str(password, "password"),
+                                       &info));
+        return take(info);
     }
     /// Logs in with a single sign-on key.
-    void login_with_key(const std::string &key) {
-        detail::check(dci_client_login_with_key(c_.get(), detail::c_str(key, "key")));
+    LoginInfo login_with_key(const std::string &key) {
+        dci_login_info info{};
+        detail::check(dci_client_login_with_key(c_.get(), detail::c_str(key, "key"), &info));
+        return take(info);
+    }
+    /// Logs in with a key from create_key().
+    LoginInfo login_with_key(const KeyInfo &key) { return login_with_key(key.key()); }
+    /// Keeps credentials to log in with when the session expires (or before the first
+    /// request without a token), without logging in now; the token in use is kept.
+    Client &set_credentials(const std::string &email, const std::string &password) {
+        return done(dci_client_set_credentials(c_.get(), detail::c_str(email, "email"),
+                                               detail::c_str(password, "password")));
     }
     /// The session token, if any.
     [[nodiscard]] std::optional<std::string> token() const {
         char *t = nullptr;
         detail::check(dci_client_token(c_.get(), &t));
-        if (!t) {
-            return std::nullopt;
-        }
+        if (!t) return std::nullopt;
         return detail::take(t);
+    }
+    /// How many times the client logged in by itself (after an expiry, or first).
+    [[nodiscard]] uint64_t relogin_count() const {
+        uint64_t n = 0;
+        detail::check(dci_client_relogin_count(c_.get(), &n));
+        return n;
     }
     /// Forgets the token and credentials without telling the platform.
     void clear_token() { detail::check(dci_client_clear_token(c_.get())); }
-    /// Uses a token obtained elsewhere.
+    /// Uses a token obtained elsewhere (credentials are forgotten: set them again after).
     void set_token(const std::string &token) {
         detail::check(dci_client_set_token(c_.get(), detail::c_str(token, "token")));
     }
     /// Creates a single sign-on key for a user (e-mail or id); admin only.
-    [[nodiscard]] std::string create_key(const std::string &user) {
-        char *k = nullptr;
+    [[nodiscard]] KeyInfo create_key(const std::string &user) {
+        dci_key_info k{};
         detail::check(dci_client_create_key(c_.get(), detail::c_str(user, "user"), &k));
-        return detail::take(k);
+        KeyInfo key(k.id ? k.id : "", k.key ? k.key : "");
+        dci_key_info_clear(&k);
+        return key;
     }
     /// The link that logs a user in with a key.
     [[nodiscard]] std::string key_login_url(const std::string &key) const {
@@ -273,6 +509,8 @@ public:
         detail::check(dci_client_key_login_url(c_.get(), detail::c_str(key, "key"), &u));
         return detail::take(u);
     }
+    /// The link that logs a user in with a key from create_key().
+    [[nodiscard]] std::string key_login_url(const KeyInfo &key) const { return key_login_url(key.key()); }
     /// Creates a long-lived token ("YYYY-MM-DD HH:MM:SS"); the client keeps its own.
     [[nodiscard]] std::string create_token(const std::string &expires_at, const std::string &description = "") {
         char *t = nullptr;
@@ -295,30 +533,47 @@ public:
 
     /// Sends a request; returns the answer whatever its HTTP status (see
     /// Response::raise_for_status) and throws only when no answer arrived.
-    [[nodiscard]] Response request(const std::string &method, const std::string &path,
-                                   const std::optional<std::string> &json_body = std::nullopt) {
+    [[nodiscard]] Response send(const Request &req) {
         dci_response *r = nullptr;
-        dci_status st = dci_client_request(c_.get(), detail::c_str(method, "method"), detail::c_str(path, "path"),
-                                           json_body ? detail::c_str(*json_body, "json_body") : nullptr, &r);
-        if (!r) {
-            detail::check(st);
-            detail::raise(DCI_ERROR_PANIC, "no response and no error", 0, 0);
-        }
-        if (st == DCI_OK) {
-            return Response(r, st, std::string(), 0, std::string());
-        }
-        return Response(r, st, dci_last_error_message(), dci_last_error_api_code(), dci_last_error_api_msg());
+        detail::check(dci_client_send(c_.get(), req.native(), &r));
+        return Response(r);
     }
-    /// GET a path; the JSON text of a success, else throws.
-    [[nodiscard]] std::string get(const std::string &path) { return body_of(request("GET", path)); }
+    /// send() of method, path, query parameters and an optional JSON body.
+    [[nodiscard]] Response request(const std::string &method, const std::string &path,
+                                   const std::optional<std::string> &json_body = std::nullopt,
+                                   const Params &params = {}) {
+        Request req(method, path);
+        req.query(params);
+        if (json_body) req.json(*json_body);
+        return send(req);
+    }
+    /// GET a path; the JSON text of a success (empty for an empty body), else throws.
+    [[nodiscard]] std::string get(const std::string &path, const Params &params = {}) {
+        return body_of(request("GET", path, std::nullopt, params));
+    }
     /// POST JSON text ("{}" when none); the JSON text of a success, else throws.
-    std::string post(const std::string &path, const std::optional<std::string> &json_body = std::nullopt) {
-        return body_of(request("POST", path, json_body));
+    std::string post(const std::string &path, const std::optional<std::string> &json_body = std::nullopt,
+                     const Params &params = {}) {
+        return body_of(request("POST", path, json_body, params));
     }
     /// DELETE a path; the JSON text of a success, else throws.
-    std::string del(const std::string &path) { return body_of(request("DELETE", path)); }
+    std::string del(const std::string &path, const Params &params = {}) {
+        return body_of(request("DELETE", path, std::nullopt, params));
+    }
     /// The same as del().
-    std::string remove(const std::string &path) { return del(path); }
+    std::string remove(const std::string &path, const Params &params = {}) { return del(path, params); }
+
+    /// Every item of a list call as JSON text, page_size per request (0: the default), with
+    /// an optional where filter (quote literals with dci::quote) and orderby.
+    [[nodiscard]] Pages paginate(const std::string &path, const std::string &where = "",
+                                 const std::string &orderby = "", uint64_t page_size = 0) {
+        dci_pages *p = nullptr;
+        detail::check(dci_client_paginate(c_.get(), detail::c_str(path, "path"),
+                                          where.empty() ? nullptr : detail::c_str(where, "where"),
+                                          orderby.empty() ? nullptr : detail::c_str(orderby, "orderby"), page_size,
+                                          &p));
+        return Pages(p);
+    }
 
     /// The C handle, for calls this wrapper does not cover (still owned by this Client).
     [[nodiscard]] dci_client *native() const noexcept { return c_.get(); }
@@ -327,6 +582,11 @@ private:
     Client &done(dci_status st) {
         detail::check(st);
         return *this;
+    }
+    static LoginInfo take(dci_login_info &info) {
+        LoginInfo out{info.user_id ? info.user_id : "", info.confirmed};
+        dci_login_info_clear(&info);
+        return out;
     }
     static std::string body_of(const Response &r) {
         r.raise_for_status();
@@ -342,6 +602,14 @@ private:
 [[nodiscard]] inline std::string encode_component(const std::string &text) {
     char *out = nullptr;
     detail::check(dci_encode_component(detail::c_str(text, "text"), &out));
+    return detail::take(out);
+}
+
+/// Text as a literal of the platform's where language: 'it\'s' (single-quoted, backslash
+/// before ' and \).
+[[nodiscard]] inline std::string quote(const std::string &text) {
+    char *out = nullptr;
+    detail::check(dci_quote(detail::c_str(text, "text"), &out));
     return detail::take(out);
 }
 

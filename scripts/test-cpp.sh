@@ -2,7 +2,8 @@
 # C++ checks run by `make test-cpp` (after `cargo build --release`):
 #  1. the headers compile under -Wall -Wextra -Werror -pedantic as C99, C11 and C++17, each
 #     included twice in one program;
-#  2. the wrapper's tests under AddressSanitizer and UndefinedBehaviorSanitizer (zero reports);
+#  2. the wrapper's tests and the conformance matrix under AddressSanitizer and
+#     UndefinedBehaviorSanitizer (zero reports);
 #  3. the C++ example;
 #  4. `make install` into a temporary prefix, a consumer project outside the tree built with
 #     pkg-config and with CMake (shared and static) and run, then `make uninstall`.
@@ -36,6 +37,14 @@ g++ -std=c++17 "${strict[@]}" -g -fsanitize=address,undefined -fno-sanitize-reco
   tests/cpp/test_wrapper.cpp -o "$work/test_wrapper" -Ltarget/release -ldcimanager -Wl,-rpath,"$root/target/release" -lpthread
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   scripts/with-emulator.sh "$work/test_wrapper"
+
+echo "== the conformance matrix (tests/operations.json) under ASan/UBSan"
+python3 scripts/operations_to_c.py tests/operations.json > "$work/operations_table.h"
+g++ -std=c++17 "${strict[@]}" -Wno-missing-field-initializers -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+  -Iinclude -I"$work" tests/cpp/test_conformance.cpp -o "$work/test_conformance" -Ltarget/release -ldcimanager \
+  -Wl,-rpath,"$root/target/release" -lpthread
+ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  scripts/with-emulator.sh "$work/test_conformance"
 
 echo "== examples/cpp/quickstart.cpp"
 g++ -std=c++17 "${strict[@]}" -Iinclude examples/cpp/quickstart.cpp -o "$work/quickstart" \

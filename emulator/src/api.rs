@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 use serde_json::{json, Map, Value};
 
-use crate::faults::{Control, Fault, FaultKind};
+use crate::faults::{Control, EchoForm, Fault, FaultKind};
 use crate::http::{self, Body, Handler, Outcome, Request, Response};
 use crate::inventory::{Inventory, ServerRec};
 use crate::query::{ListQuery, QueryError};
@@ -132,6 +132,56 @@ impl ApiError {
 }
 
 type ApiResult = Result<Response, ApiError>;
+
+/// What an `echo` fault sends back: the request's body and its `x-xsrf-token`, as received.
+fn echo(req: &Request, form: EchoForm) -> Response {
+    let mut text = String::from_utf8_lossy(&req.body).into_owned();
+    if let Some(token) = req.header("x-xsrf-token") {
+        text.push_str(" x-xsrf-token: ");
+        text.push_str(token);
+    }
+    let html = |status| Response {
+        status,
+        content_type: "text/html",
+        headers: Vec::new(),
+        body: Body::Owned(format!("<html><body><h1>Bad Gateway</h1><pre>{text}</pre></body></html>").into_bytes()),
+    };
+    match form {
+        EchoForm::Unauthorized => ApiError {
+            status: 401,
+            code: 3001,
+            msg: format!("Unauthorized: {text}"),
+            value: Some(json!({ "echo": text })),
+        }
+        .to_response(),
+        EchoForm::Redirect => Response {
+            status: 302,
+            content_type: "text/html",
+            headers: vec![("Location", format!("/login?back={}", percent_encode(&text)))],
+            body: Body::Owned(Vec::new()),
+        },
+        EchoForm::Html502 => html(502),
+        EchoForm::BadJson => Response {
+            status: 200,
+            content_type: "application/json",
+            headers: Vec::new(),
+            body: Body::Owned(format!("{{\"echo\": {text}").into_bytes()),
+        },
+    }
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
 
 const HTML_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
 <center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
@@ -417,6 +467,13 @@ impl App {
                 headers: vec![("Location", location)],
                 body: Body::Owned(Vec::new()),
             },
+            FaultKind::Empty { status } => Response {
+                status,
+                content_type: "application/json",
+                headers: Vec::new(),
+                body: Body::Owned(Vec::new()),
+            },
+            FaultKind::Echo { form } => echo(req, form),
         };
         Outcome::Respond(resp)
     }

@@ -53,6 +53,11 @@ pub enum FaultKind {
     },
     /// A redirect to `location`.
     Redirect { status: u16, location: String },
+    /// This status with an empty body (a server that answers "no content").
+    Empty { status: u16 },
+    /// A hostile or careless server (or proxy) that echoes what it received — the request's
+    /// body and its `x-xsrf-token` — in an answer of the given form.
+    Echo { form: EchoForm },
     /// A request answered 503 by suspend mode (not queueable).
     Suspended,
 }
@@ -69,7 +74,44 @@ impl FaultKind {
             FaultKind::Unauthorized { .. } => "unauthorized",
             FaultKind::ApiError { .. } => "api_error",
             FaultKind::Redirect { .. } => "redirect",
+            FaultKind::Empty { .. } => "empty",
+            FaultKind::Echo { .. } => "echo",
             FaultKind::Suspended => "suspend",
+        }
+    }
+}
+
+/// Where an `echo` fault puts the echoed text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EchoForm {
+    /// 401 with the 3001 envelope: the echo in `msg` and in `value.echo`.
+    Unauthorized,
+    /// 302 with the echo, percent-encoded, in `Location: /login?back=…`.
+    Redirect,
+    /// 502 HTML page with the echo in its text.
+    Html502,
+    /// 200, `application/json`, a body that is not valid JSON and holds the echo.
+    BadJson,
+}
+
+impl EchoForm {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "unauthorized" => EchoForm::Unauthorized,
+            "redirect" => EchoForm::Redirect,
+            "html502" => EchoForm::Html502,
+            "bad_json" => EchoForm::BadJson,
+            _ => return None,
+        })
+    }
+
+    /// The form's name (the `as` field).
+    pub fn name(self) -> &'static str {
+        match self {
+            EchoForm::Unauthorized => "unauthorized",
+            EchoForm::Redirect => "redirect",
+            EchoForm::Html502 => "html502",
+            EchoForm::BadJson => "bad_json",
         }
     }
 }
@@ -83,8 +125,9 @@ pub struct Fault {
     pub path: Option<String>,
 }
 
-const FAULT_FIELDS: [&str; 11] = [
+const FAULT_FIELDS: [&str; 12] = [
     "kind",
+    "as",
     "count",
     "method",
     "path",
@@ -175,10 +218,21 @@ impl Fault {
                 status: opt_status(obj, 302)?,
                 location: opt_str(obj, "location")?.unwrap_or_else(|| "/".to_string()),
             },
+            "empty" => FaultKind::Empty {
+                status: opt_status(obj, 200)?,
+            },
+            "echo" => FaultKind::Echo {
+                form: opt_str(obj, "as")?
+                    .as_deref()
+                    .and_then(EchoForm::parse)
+                    .ok_or_else(|| {
+                        ApiError::invalid("as", "expected unauthorized, redirect, html502 or bad_json")
+                    })?,
+            },
             _ => {
                 return Err(ApiError::invalid(
                     "kind",
-                    "expected one of 503, close, delay, truncate, html502, unauthorized, api_error, redirect",
+                    "expected one of 503, close, delay, truncate, html502, unauthorized, api_error, redirect, empty, echo",
                 ))
             }
         };
@@ -225,6 +279,12 @@ impl Fault {
             FaultKind::Redirect { status, location } => {
                 o.insert("status".into(), json!(status));
                 o.insert("location".into(), json!(location));
+            }
+            FaultKind::Empty { status } => {
+                o.insert("status".into(), json!(status));
+            }
+            FaultKind::Echo { form } => {
+                o.insert("as".into(), json!(form.name()));
             }
             _ => {}
         }

@@ -10,9 +10,11 @@
 
 #include "dcimanager.h"
 
+/* Reports a failed step with the facts of the error (decide on facts, print the message). */
 static int fail(const char *step) {
-    fprintf(stderr, "%s failed: %s (API code %d, HTTP %u)\n", step, dci_last_error_message(),
-            (int)dci_last_error_api_code(), (unsigned)dci_last_error_http_status());
+    fprintf(stderr, "%s failed: %s (API code %d, HTTP %u, phase '%s', request sent: %s)\n", step,
+            dci_last_error_message(), (int)dci_last_error_api_code(), (unsigned)dci_last_error_http_status(),
+            dci_phase_name(dci_last_error_phase()), dci_last_error_request_sent() ? "yes" : "no");
     return 1;
 }
 
@@ -35,8 +37,10 @@ int main(int argc, char **argv) {
     if (ca && dci_client_set_ca_file(c, ca) != DCI_OK) return fail("set_ca_file");
 
     /* 1. Log in with e-mail and password. */
-    if (dci_client_login(c, "admin@example.com", "secret") != DCI_OK) return fail("login");
-    printf("%-28s ok\n", "1. login");
+    dci_login_info info = {0};
+    if (dci_client_login(c, "admin@example.com", "secret", &info) != DCI_OK) return fail("login");
+    printf("%-28s ok, user id %s\n", "1. login", info.user_id);
+    dci_login_info_clear(&info);
 
     /* 2. Who am I? */
     char *me = NULL;
@@ -44,15 +48,34 @@ int main(int argc, char **argv) {
     show("2. whoami", me);
     dci_string_free(me);
 
-    /* 3. List servers that are powered on (the where value percent-encoded). */
-    char *where = NULL;
-    dci_encode_component("power_status EQ 'on'", &where);
-    char path[256];
-    snprintf(path, sizeof path, "dci/v3/server?where=%s&limit=0,3&orderby=id%%20asc", where);
-    dci_string_free(where);
+    /* 3. Every server of a customer, page by page: the where literal quoted by the library
+     *    (whatever the e-mail holds), the query encoded by it, one request per 100 servers. */
+    char *email = NULL, filter[256];
+    if (dci_quote("client@example.com", &email) != DCI_OK) return fail("quote");
+    snprintf(filter, sizeof filter, "owner_email EQ %s AND power_status EQ 'on'", email);
+    dci_string_free(email);
+    dci_pages *pages = NULL;
+    if (dci_client_paginate(c, "dci/v3/server", filter, "id asc", 100, &pages) != DCI_OK) return fail("paginate");
+    char *item = NULL, first[128] = "";
+    long count = 0;
+    dci_status st;
+    while ((st = dci_pages_next(pages, &item)) == DCI_OK && item) {
+        if (count++ == 0) snprintf(first, sizeof first, "%.50s", item);
+        dci_string_free(item);
+    }
+    dci_pages_free(pages);
+    if (st != DCI_OK) return fail("paginate");
+    printf("%-28s %ld servers where %s, first %s...\n", "3. paginate", count, filter, first);
+
+    /* A request with query parameters the library encodes, and a per-call time budget. */
+    dci_request *req = dci_request_new("GET", "dci/v3/server");
+    dci_request_add_query(req, "where", "power_status EQ 'on'");
+    dci_request_add_query(req, "limit", "0,3");
+    dci_request_set_timeout_ms(req, 5000);
     dci_response *r = NULL;
-    if (dci_client_request(c, "GET", path, NULL, &r) != DCI_OK) return fail("list servers");
-    show("3. list servers (3)", dci_response_body(r, NULL));
+    if (dci_client_send(c, req, &r) != DCI_OK || dci_response_error(r) != DCI_OK) return fail("list servers");
+    dci_request_free(req);
+    show("   list servers (3)", dci_response_body(r, NULL));
     dci_response_free(r);
 
     /* 4. Read one server. */
@@ -68,17 +91,18 @@ int main(int argc, char **argv) {
     dci_string_free(long_token);
 
     /* 6. A key for a customer, and the link a billing system redirects to. */
-    char *key = NULL, *link = NULL;
+    dci_key_info key = {0};
+    char *link = NULL;
     if (dci_client_create_key(c, "client@example.com", &key) != DCI_OK) return fail("create_key");
-    if (dci_client_key_login_url(c, key, &link) != DCI_OK) return fail("key_login_url");
+    if (dci_client_key_login_url(c, key.key, &link) != DCI_OK) return fail("key_login_url");
     printf("%-28s %s\n", "6. customer login link", link);
     dci_string_free(link);
 
     /* 7. The customer's side: log in with the key. */
     dci_client *customer = dci_client_new(base);
     if (ca) dci_client_set_ca_file(customer, ca);
-    if (dci_client_login_with_key(customer, key) != DCI_OK) return fail("login_with_key");
-    dci_string_free(key);
+    if (dci_client_login_with_key(customer, key.key, NULL) != DCI_OK) return fail("login_with_key");
+    dci_key_info_clear(&key);
     if (dci_client_whoami(customer, &me) != DCI_OK) return fail("customer whoami");
     show("7. customer whoami", me);
     dci_string_free(me);
@@ -90,10 +114,10 @@ int main(int argc, char **argv) {
     if (dci_client_request(c, "POST", "/emulator/suspend", "{\"requests\":5}", &r) == DCI_OK) {
         dci_response_free(r);
         if (dci_client_request(c, "GET", "dci/v3/server/2", NULL, &r) != DCI_OK) return fail("503 burst");
-        printf("%-28s HTTP %u after retrying through 5 x 503\n", "8. suspended platform", dci_response_status(r));
+        printf("%-28s HTTP %u after %u attempts (5 x 503 retried)\n", "8. suspended platform",
+               dci_response_status(r), dci_response_attempts(r));
         dci_response_free(r);
     } else {
-        dci_response_free(r);
         printf("%-28s skipped (not an emulator)\n", "8. suspended platform");
     }
 

@@ -24,15 +24,21 @@ int main(int argc, char **argv) {
         dci::Client client(base);
         if (ca) client.set_ca_file(ca);
 
-        client.login("admin@example.com", "secret");
-        std::printf("%-28s ok\n", "1. login");
+        dci::LoginInfo me = client.login("admin@example.com", "secret");
+        std::printf("%-28s ok, user id %s\n", "1. login", me.user_id.c_str());
         show("2. whoami", client.whoami());
-        std::string where = dci::encode_component("power_status EQ 'on'");
-        show("3. list servers (3)", client.get("dci/v3/server?where=" + where + "&limit=0,3&orderby=id%20asc"));
+        // Every server of a customer, page by page; the where literal quoted by the library.
+        std::string filter = "owner_email EQ " + dci::quote("client@example.com");
+        size_t count = 0;
+        for (const std::string &server : client.paginate("dci/v3/server", filter, "id asc", 100)) {
+            count += server.empty() ? 0 : 1;
+        }
+        std::printf("%-28s %zu servers where %s\n", "3. paginate", count, filter.c_str());
+        show("   list servers (3)", client.get("dci/v3/server", {{"where", "power_status EQ 'on'"}, {"limit", "0,3"}}));
         show("4. server 2", client.get("dci/v3/server/2"));
         std::string token = client.create_token("2030-01-31 00:00:00", "Token for integration");
         std::printf("%-28s created (%zu characters, kept secret)\n", "5. long-lived token", token.size());
-        std::string key = client.create_key("client@example.com");
+        dci::KeyInfo key = client.create_key("client@example.com");
         std::printf("%-28s %s\n", "6. customer login link", client.key_login_url(key).c_str());
         {
             dci::Client customer(base);
@@ -44,13 +50,15 @@ int main(int argc, char **argv) {
         dci::Response suspend = client.request("POST", "/emulator/suspend", R"({"requests":5})");
         if (suspend.ok()) {
             dci::Response r = client.request("GET", "dci/v3/server/2");
-            std::printf("%-28s HTTP %u after retrying through 5 x 503\n", "8. suspended platform", r.status());
+            std::printf("%-28s HTTP %u after %u attempts (5 x 503 retried)\n", "8. suspended platform", r.status(),
+                        r.attempts());
         }
         client.logout();
         std::printf("%-28s ok\n", "9. logout");
         return 0;
     } catch (const dci::Error &e) {
-        std::fprintf(stderr, "failed: %s (API code %d, HTTP %u)\n", e.what(), e.api_code(), e.http_status());
+        std::fprintf(stderr, "failed: %s (API code %d, HTTP %u, phase '%s')\n", e.what(), e.api_code(),
+                     e.http_status(), e.phase().c_str());
         return 1;
     }
 }

@@ -66,12 +66,15 @@ static inline dci_client *test_client(void) {
     return c;
 }
 
-/* Sends a control call (e.g. POST /emulator/faults) and returns the HTTP status. */
+/* Sends a control call (e.g. POST /emulator/faults) and returns the HTTP status (0 when no
+ * answer arrived). */
 static inline int control(dci_client *c, const char *method, const char *path, const char *json) {
+    dci_request *req = dci_request_new(method, path);
     dci_response *r = NULL;
-    dci_client_request(c, method, path, json, &r);
-    int status = r ? dci_response_status(r) : 0;
+    if (req && json) dci_request_set_json(req, json);
+    int status = req && dci_client_send(c, req, &r) == DCI_OK ? dci_response_status(r) : 0;
     dci_response_free(r);
+    dci_request_free(req);
     return status;
 }
 

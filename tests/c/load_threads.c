@@ -48,7 +48,7 @@ static void *expirer(void *arg) {
 
 int main(void) {
     shared = test_client();
-    CHECK_STATUS(dci_client_login(shared, "admin@example.com", "secret"), DCI_OK);
+    CHECK_STATUS(dci_client_login(shared, "admin@example.com", "secret", NULL), DCI_OK);
     long hits = 0;
     pthread_t exp, t[THREADS];
     pthread_create(&exp, NULL, expirer, &hits);

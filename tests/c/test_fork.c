@@ -16,7 +16,7 @@ static int get_ok(dci_client *c) {
 int main(void) {
     dci_client *ctl = test_client();
     dci_client *c = test_client();
-    CHECK_STATUS(dci_client_login(c, "admin@example.com", "secret"), DCI_OK);
+    CHECK_STATUS(dci_client_login(c, "admin@example.com", "secret", NULL), DCI_OK);
     CHECK(get_ok(c));
     long before = stat_field(ctl, "connections");
 

@@ -29,7 +29,7 @@ static void *worker(void *arg) {
 
 int main(void) {
     shared = test_client();
-    CHECK_STATUS(dci_client_login(shared, "admin@example.com", "secret"), DCI_OK);
+    CHECK_STATUS(dci_client_login(shared, "admin@example.com", "secret", NULL), DCI_OK);
     CHECK(control(shared, "POST", "/emulator/expire_tokens", "{}") == 200);
     pthread_t t[THREADS];
     pthread_barrier_init(&start, NULL, THREADS);

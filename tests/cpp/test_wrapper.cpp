@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -65,7 +66,8 @@ int main() {
 
     // The flow.
     dci::Client admin = client();
-    admin.login("admin@example.com", "secret");
+    dci::LoginInfo me = admin.login("admin@example.com", "secret");
+    CHECK(me.user_id == "3" && me.confirmed);
     CHECK(admin.whoami().find("\"admin@example.com\"") != std::string::npos);
     auto token = admin.token();
     CHECK(token && token->size() > 10);
@@ -76,11 +78,16 @@ int main() {
     std::string long_token = admin.create_token("2030-01-31 00:00:00", "c++");
     CHECK(long_token != *admin.token());
     admin.set_token_ttl("999");
-    std::string key = admin.create_key("client@example.com");
-    CHECK(admin.key_login_url(key) == std::string(std::getenv("DCI_URL")) + "/auth/key-v4/" + key);
+    dci::KeyInfo key = admin.create_key("client@example.com");
+    CHECK(admin.key_login_url(key) == std::string(std::getenv("DCI_URL")) + "/auth/key-v4/" + key.key());
+    {
+        std::ostringstream printed;
+        printed << key;
+        CHECK(printed.str().find(key.key()) == std::string::npos && printed.str().find("<hidden>") != std::string::npos);
+    }
     {
         dci::Client customer = client();
-        customer.login_with_key(key);
+        CHECK(customer.login_with_key(key).user_id == "24");
         CHECK(customer.whoami().find("client@example.com") != std::string::npos);
         dci::Client moved = std::move(customer);  // the handle moves, freed once
         CHECK(moved.token().has_value());
@@ -96,11 +103,21 @@ int main() {
     expect<dci::InvalidArgument>("bad url", [] { dci::Client bad("dci.example.com"); });
     expect<dci::InvalidArgument>("NUL inside", [&] { admin.set_token(std::string("a\0b", 3)); });
     expect<dci::InvalidArgument>("other origin", [&] { (void)admin.get("https://evil.example.com/api/x"); });
+    try {
+        (void)admin.get("https://evil.example.com/api/x");
+    } catch (const dci::InvalidArgument &e) {
+        CHECK(e.argument() == "path" && !e.request_sent() && e.attempts() == 0 && e.phase().empty());
+    }
     expect<dci::ApiError>("unknown server", [&] { (void)admin.get("dci/v3/server/999999"); }, 404, 3080);
     try {
         (void)admin.get("dci/v3/server/999999");
     } catch (const dci::ApiError &e) {
-        CHECK(e.api_message() == "instance not found");
+        CHECK(e.api_message() == "instance not found" && e.request_sent() && e.attempts() == 1);
+    }
+    try {
+        (void)admin.post("dci/v3/user", R"({"email":"x@example.com","nickname":"x"})");
+    } catch (const dci::ApiError &e) {
+        CHECK(e.api_value().find("\"nickname\"") != std::string::npos);
     }
     expect<dci::UnauthorizedError>("wrong password",
                                    [] { client().login("admin@example.com", "wrong"); }, 401, 3001);
@@ -118,6 +135,16 @@ int main() {
     control(admin, "/emulator/faults", R"({"kind":"delay","delay_ms":1500})");
     expect<dci::TimeoutError>("slow answer", [&] { (void)admin.get("dci/v3/server/2"); });
     admin.set_timeout(std::chrono::milliseconds(60000));
+    // A per-call budget, and the phase it ran out in.
+    control(admin, "/emulator/faults", R"({"kind":"delay","delay_ms":1500})");
+    try {
+        dci::Request req("GET", "dci/v3/server/2");
+        req.timeout(std::chrono::milliseconds(300));
+        (void)admin.send(req);
+        CHECK(false);
+    } catch (const dci::TimeoutError &e) {
+        CHECK(e.phase() == "wait" && e.request_sent());
+    }
     expect<dci::ConnectError>("closed port", [] {
         dci::Client c("http://127.0.0.1:9");
         c.set_retry(0, 0.0);
@@ -127,7 +154,18 @@ int main() {
     // raise_for_status on a kept response.
     dci::Response missing = admin.request("GET", "dci/v3/server/999999");
     CHECK(!missing.ok() && missing.status() == 404);
+    CHECK(missing.header("content-type").value_or("").rfind("application/json", 0) == 0);
+    CHECK(!missing.header("x-none").has_value());
     expect<dci::ApiError>("raise_for_status", [&] { missing.raise_for_status(); }, 404, 3080);
+    // Paging and quoting.
+    size_t mine = 0;
+    for (const std::string &s : admin.paginate("dci/v3/server", "owner_email EQ " + dci::quote("client@example.com"),
+                                               "id asc", 64)) {
+        mine += s.find("\"owner_email\":\"client@example.com\"") != std::string::npos ? 1 : 0;
+    }
+    CHECK(mine == 300);
+    CHECK(dci::quote("it's") == "'it\\'s'");
+    CHECK(dci::defaults().retries == 10);
 
     // Threads sharing one client through an expiry.
     control(admin, "/emulator/expire_tokens", "{}");

@@ -31,7 +31,7 @@ int main(int argc, char **argv) {
     long n = argc > 1 ? atol(argv[1]) : 1000000;
     dci_client *c = dci_client_new(getenv("DCI_URL"));
     if (!c || (getenv("DCI_CA") && dci_client_set_ca_file(c, getenv("DCI_CA")) != DCI_OK) ||
-        dci_client_login(c, "admin@example.com", "secret") != DCI_OK) {
+        dci_client_login(c, "admin@example.com", "secret", NULL) != DCI_OK) {
         fprintf(stderr, "setup: %s\n", dci_last_error_message());
         return 2;
     }

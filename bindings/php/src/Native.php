@@ -428,93 +428,121 @@ final class Native
     }
 
     /**
-     * The thread's last error, to be read right after the failing call (before any other
-     * call into the library).
+     * The facts of the thread's last error, to be read right after the failing call (before
+     * any other call into the library).
      *
-     * @return array{status: int, message: string, api_code: int, http_status: int, api_msg: string, api_value: string}
+     * @return array<string, mixed> see {@see Native::exception()}
      *
      * @internal
      */
     public static function lastError(int $status): array
     {
         $ffi = self::ffi();
+        $phase = (string) $ffi->dci_phase_name((int) $ffi->dci_last_error_phase());
+        $argument = (string) $ffi->dci_last_error_argument();
 
         return [
             'status' => $status,
             'message' => (string) $ffi->dci_last_error_message(),
-            'api_code' => (int) $ffi->dci_last_error_api_code(),
             'http_status' => (int) $ffi->dci_last_error_http_status(),
+            'phase' => $phase !== '' ? $phase : null,
+            'request_sent' => (bool) $ffi->dci_last_error_request_sent(),
+            'attempts' => (int) $ffi->dci_last_error_attempts(),
+            'argument' => $argument !== '' ? $argument : null,
+            'body' => (string) $ffi->dci_last_error_body(),
+            'api_code' => (int) $ffi->dci_last_error_api_code(),
             'api_msg' => (string) $ffi->dci_last_error_api_msg(),
             'api_value' => (string) $ffi->dci_last_error_api_value(),
         ];
     }
 
     /**
-     * The exception for an error read by {@see Native::lastError()}, with the answer
-     * behind it when there is one.
+     * The exception for the facts of an error: the one mapping from `dci_status` to
+     * exception class. Facts not given take their "none" value.
      *
-     * @param array{status: int, message: string, api_code: int, http_status: int, api_msg: string, api_value: string} $error
+     * @param array{status: int, message?: string, http_status?: int, phase?: ?string,
+     *              request_sent?: bool, attempts?: int, argument?: ?string, body?: string,
+     *              api_code?: int, api_msg?: string, api_value?: string} $error
+     *        as read by {@see Native::lastError()}; `api_value` is JSON text ("" for none)
      *
      * @internal
      */
-    public static function exception(array $error, ?Response $response = null): DciException
+    public static function exception(array $error, ?\Throwable $previous = null): DciException
     {
         $ffi = self::ffi();
         $status = $error['status'];
         $class = self::$classes[$status] ?? DciException::class;
         $name = (string) $ffi->dci_status_name($status);
-        $message = $error['message'] !== '' ? $error['message'] : $name;
-        $httpStatus = $error['http_status'];
-        if ($httpStatus === 0 && $response !== null) {
-            $httpStatus = $response->getStatus(); // e.g. a 200 whose JSON does not parse
-        }
+        $message = ($error['message'] ?? '') !== '' ? $error['message'] : $name;
+        $facts = [
+            $message,
+            $status,
+            $previous,
+            $error['http_status'] ?? 0,
+            $name,
+            $error['phase'] ?? null,
+            $error['request_sent'] ?? false,
+            $error['attempts'] ?? 0,
+            $error['argument'] ?? null,
+            $error['body'] ?? '',
+        ];
         if (is_a($class, ApiException::class, true)) {
+            $value = null;
+            $json = $error['api_value'] ?? '';
+            if ($json !== '') {
+                try {
+                    $value = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
+                } catch (\JsonException $e) {
+                    $value = $json; // the library hands over JSON text; keep it should it not be
+                }
+            }
 
-            return new $class(
-                $message,
-                $status,
-                null,
-                $httpStatus,
-                $response,
-                $name,
-                $error['api_code'],
-                $error['api_msg'],
-                $error['api_value'] !== '' ? json_decode($error['api_value'], true) : null
-            );
+            return new $class(...$facts, ...[$error['api_code'] ?? 0, $error['api_msg'] ?? '', $value]);
         }
 
-        return new $class($message, $status, null, $httpStatus, $response, $name);
+        return new $class(...$facts);
     }
 
     /**
      * An error found on the PHP side (an option, a JSON body), of the kind named by a
-     * `dci_status` constant, e.g. "DCI_ERROR_DECODE".
+     * `dci_status` constant, e.g. "DCI_ERROR_DECODE", with the facts known here.
+     *
+     * @param array<string, mixed> $facts as for {@see Native::exception()} (without status
+     *                                    and message)
      *
      * @internal
      */
     public static function localError(
         string $statusConstant,
         string $message,
-        ?\Throwable $previous = null,
-        ?Response $response = null
+        array $facts = [],
+        ?\Throwable $previous = null
     ): DciException {
-        $ffi = self::ffi();
-        $status = (int) $ffi->$statusConstant;
-        $class = self::$classes[$status] ?? DciException::class;
+        $status = (int) self::ffi()->$statusConstant;
 
-        return new $class(
-            $message,
-            $status,
-            $previous,
-            $response !== null ? $response->getStatus() : 0,
-            $response,
-            $statusConstant
+        return self::exception(['status' => $status, 'message' => $message] + $facts, $previous);
+    }
+
+    /**
+     * An invalid argument found on the PHP side: nothing was sent.
+     *
+     * @param string $argument the argument's or option's name (never its value)
+     *
+     * @internal
+     */
+    public static function invalid(string $argument, string $message): DciException
+    {
+        return self::localError(
+            'DCI_ERROR_INVALID_ARGUMENT',
+            'invalid argument: ' . $message,
+            ['argument' => $argument]
         );
     }
 
     /**
      * Calls a function that writes an owned `char *` on success, copies the string and
-     * frees it (`dci_string_free`) whatever happens; null when the library wrote NULL.
+     * frees it (`dci_string_free`, which wipes it) whatever happens; null when the library
+     * wrote NULL.
      *
      * @param callable(CData): int $call receives the `char **` out-parameter, returns the status
      *
@@ -539,57 +567,63 @@ final class Native
     }
 
     /**
-     * Copies a response's status and body and frees the response, whatever happens.
+     * A copy of a response's body, byte for byte (NUL bytes included).
      *
-     * @param CData|null $response the `dci_response *` handed over, possibly NULL
-     *
-     * @return array{0: int, 1: string}|null null for a NULL response
-     *
-     * @throws DecodeException when the body contains a NUL byte (see the README)
+     * @param CData $response a live `dci_response *`
      *
      * @internal
      */
-    public static function takeResponse(?CData $response): ?array
+    public static function body(CData $response): string
     {
-        if ($response === null || FFI::isNull($response)) {
-            return null;
-        }
         $ffi = self::ffi();
-        try {
-            $len = $ffi->new('size_t');
-            $status = (int) $ffi->dci_response_status($response);
-            // `const char *` results are copied by PHP's FFI up to the first NUL byte.
-            $body = (string) $ffi->dci_response_body($response, FFI::addr($len));
-            $length = (int) $len->cdata;
-        } finally {
-            $ffi->dci_response_free($response);
-        }
-        if (strlen($body) !== $length) {
-            throw self::localError('DCI_ERROR_DECODE', sprintf(
-                'the response body (HTTP %d, %d bytes) contains a NUL byte at offset %d, which '
-                . 'cannot be copied through the C ABI\'s const char * result',
-                $status,
-                $length,
-                strlen($body)
-            ));
+        $len = $ffi->new('size_t');
+        $bytes = $ffi->dci_response_bytes($response, FFI::addr($len));
+        $length = (int) $len->cdata;
+        if ($bytes === null || $length === 0) {
+            return '';
         }
 
-        return [$status, $body];
+        return FFI::string($bytes, $length);
     }
 
     /**
      * Rejects PHP strings that C would cut at a NUL byte.
      *
+     * @param string $value the string (maybe a secret: never shown)
+     * @param string $name  the argument's name, for the exception's `getArgument()`
+     *
      * @throws InvalidArgumentException naming the argument (never its value)
      *
      * @internal
      */
-    public static function cString(string $value, string $name): string
+    public static function cString(#[\SensitiveParameter] string $value, string $name): string
     {
         if (strpos($value, "\0") !== false) {
-            throw self::localError('DCI_ERROR_INVALID_ARGUMENT', "invalid argument: $name contains a NUL byte");
+            throw self::invalid($name, "$name contains a NUL byte");
         }
 
         return $value;
+    }
+
+    /**
+     * The library's defaults (`dci_get_defaults()`), with times in seconds.
+     *
+     * @return array{timeout: float, connect_timeout: float, retries: int, backoff_factor: float,
+     *               max_body_size: int, page_size: int}
+     *
+     * @internal use {@see Client::defaults()}
+     */
+    public static function defaults(): array
+    {
+        $d = self::ffi()->dci_get_defaults();
+
+        return [
+            'timeout' => $d->timeout_ms / 1000.0,
+            'connect_timeout' => $d->connect_timeout_ms / 1000.0,
+            'retries' => (int) $d->retries,
+            'backoff_factor' => (float) $d->backoff_factor,
+            'max_body_size' => (int) $d->max_body_size,
+            'page_size' => (int) $d->page_size,
+        ];
     }
 }

@@ -9,10 +9,10 @@ int main() {
     try {
         dci::Client c(std::getenv("DCI_URL"));
         c.set_ca_file(std::getenv("DCI_CA"));
-        c.login("admin@example.com", "secret");
+        dci::LoginInfo me = c.login("admin@example.com", "secret");
         std::string server = c.get("dci/v3/server/2");
         c.logout();
-        bool ok = server.find("srv2.example.com") != std::string::npos;
+        bool ok = server.find("srv2.example.com") != std::string::npos && me.user_id == "3";
         std::printf("consumer (dcimanager %s): %d passed, %d failed\n", dci_version(), ok ? 1 : 0, ok ? 0 : 1);
         return ok ? 0 : 1;
     } catch (const dci::Error &e) {

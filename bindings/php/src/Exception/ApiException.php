@@ -4,11 +4,10 @@ declare(strict_types=1);
 
 namespace DciManager\Exception;
 
-use DciManager\Response;
-
 /**
  * The platform answered with its error body `{"error":{"code","msg","value"}}`
- * (`DCI_ERROR_API`), e.g. code 3080 "instance not found" with HTTP 404.
+ * (`DCI_ERROR_API`), e.g. code 3080 "instance not found" with HTTP 404. Besides the facts of
+ * every {@see DciException}, it carries the platform's code, message and value.
  */
 class ApiException extends DciException
 {
@@ -19,28 +18,47 @@ class ApiException extends DciException
     private mixed $value;
 
     /**
-     * @param string          $message    human-readable message, free of secrets
-     * @param int             $code       the `dci_status` value
-     * @param \Throwable|null $previous   the cause, if any
-     * @param int             $httpStatus HTTP status of the answer
-     * @param Response|null   $response   the answer, when the call was a request
-     * @param string          $statusName the status' name
-     * @param int             $apiCode    the platform's `error.code`
-     * @param string          $apiMessage the platform's `error.msg`
-     * @param mixed           $value      the platform's `error.value`
+     * @param string          $message     human-readable message, free of secrets
+     * @param int             $code        the `dci_status` value
+     * @param \Throwable|null $previous    the cause, if any
+     * @param int             $httpStatus  HTTP status of the answer
+     * @param string          $statusName  the status' name
+     * @param string|null     $phase       always null for an answer (kept for the signature)
+     * @param bool            $requestSent whether the server may have seen the request
+     * @param int             $attempts    requests sent, retries included
+     * @param string|null     $argument    null (kept for the signature)
+     * @param string          $body        the start of the body, secrets removed
+     * @param int             $apiCode     the platform's `error.code`
+     * @param string          $apiMessage  the platform's `error.msg`
+     * @param mixed           $value       the platform's `error.value`, decoded
      */
     public function __construct(
         string $message = '',
         int $code = 0,
         ?\Throwable $previous = null,
         int $httpStatus = 0,
-        ?Response $response = null,
         string $statusName = '',
+        ?string $phase = null,
+        bool $requestSent = false,
+        int $attempts = 0,
+        ?string $argument = null,
+        string $body = '',
         int $apiCode = 0,
         string $apiMessage = '',
         mixed $value = null
     ) {
-        parent::__construct($message, $code, $previous, $httpStatus, $response, $statusName);
+        parent::__construct(
+            $message,
+            $code,
+            $previous,
+            $httpStatus,
+            $statusName,
+            $phase,
+            $requestSent,
+            $attempts,
+            $argument,
+            $body
+        );
         $this->apiCode = $apiCode;
         $this->apiMessage = $apiMessage;
         $this->value = $value;
@@ -56,7 +74,8 @@ class ApiException extends DciException
     }
 
     /**
-     * The platform's error message (`error.msg`), e.g. "instance not found".
+     * The platform's error message (`error.msg`), e.g. "instance not found"; secrets the
+     * server echoed are removed by the library.
      */
     public function getApiMessage(): string
     {
@@ -65,11 +84,17 @@ class ApiException extends DciException
 
     /**
      * The platform's `error.value` decoded to arrays (e.g. `['property' => 'nickname']`),
-     * or null when it sent none. Only available when the call was a request (`get`,
-     * `post`, `delete`, `request`): the other methods' C functions do not hand it over.
-     *
+     * or null when it sent none; secrets the server echoed are masked by the library.
      */
     public function getValue(): mixed
+    {
+        return $this->value;
+    }
+
+    /**
+     * The same as {@see ApiException::getValue()}, under the name the other languages use.
+     */
+    public function getApiValue(): mixed
     {
         return $this->value;
     }

@@ -4,44 +4,80 @@ declare(strict_types=1);
 
 namespace DciManager\Exception;
 
-use DciManager\Response;
-
 /**
  * Base class of every error raised by this package.
  *
+ * Every exception carries the **facts** of the failure as getters, the same in every language
+ * of the library, so that code decides on them and never on the message's words:
+ *
+ *  - {@see DciException::getKind()}: the kind's stable name ("timeout", "api"...);
+ *  - {@see DciException::getPhase()}: where an exchange without an answer stopped
+ *    ("resolve", "connect", "tls", "send", "wait", "read"), null when an answer arrived or
+ *    nothing was attempted;
+ *  - {@see DciException::isRequestSent()}: whether the server may have seen the request
+ *    (false: it certainly did not, so even a POST may be sent again);
+ *  - {@see DciException::getAttempts()}: requests sent for the call, retries included;
+ *  - {@see DciException::getHttpStatus()}: the HTTP status of the answer, 0 without one;
+ *  - {@see DciException::getArgument()}: for an invalid argument, the one refused;
+ *  - {@see DciException::getBody()}: the start of a body that was not what was expected,
+ *    secrets removed by the library.
+ *
  * The exception code (`getCode()`) is the library's `dci_status` value (see
- * `getStatusName()`), 0 for errors that do not come from a status (a library that cannot be
- * loaded). Messages come from the library or from this package and never contain a
- * password, token or key.
+ * {@see DciException::getStatusName()}), 0 for errors that do not come from a status (a
+ * library that cannot be loaded). No message, getter, `var_dump()`, `print_r()` or
+ * `var_export()` of an exception contains a password, token or key (PHP ≥ 8.2 also hides
+ * `#[\SensitiveParameter]` arguments in the trace; PHP 8.1 shows trace arguments unless
+ * `zend.exception_ignore_args` is on, the production default).
  */
 class DciException extends \RuntimeException
 {
     private int $httpStatus;
 
-    private ?Response $response;
-
     private string $statusName;
 
+    private ?string $phase;
+
+    private bool $requestSent;
+
+    private int $attempts;
+
+    private ?string $argument;
+
+    private string $body;
+
     /**
-     * @param string          $message    human-readable message, free of secrets
-     * @param int             $code       the `dci_status` value (0 when none applies)
-     * @param \Throwable|null $previous   the cause, if any
-     * @param int             $httpStatus HTTP status of the answer behind the error, 0 if none
-     * @param Response|null   $response   the answer behind the error, when one arrived
-     * @param string          $statusName the status' name, e.g. "DCI_ERROR_TIMEOUT"
+     * @param string          $message     human-readable message, free of secrets
+     * @param int             $code        the `dci_status` value (0 when none applies)
+     * @param \Throwable|null $previous    the cause, if any
+     * @param int             $httpStatus  HTTP status of the answer behind the error, 0 if none
+     * @param string          $statusName  the status' name, e.g. "DCI_ERROR_TIMEOUT"
+     * @param string|null     $phase       where the exchange stopped ("connect", "wait"...),
+     *                                     null when an answer arrived or nothing was attempted
+     * @param bool            $requestSent whether the server may have seen the request
+     * @param int             $attempts    requests sent, retries included
+     * @param string|null     $argument    the argument refused, for an invalid argument
+     * @param string          $body        the start of an unexpected body, secrets removed
      */
     public function __construct(
         string $message = '',
         int $code = 0,
         ?\Throwable $previous = null,
         int $httpStatus = 0,
-        ?Response $response = null,
-        string $statusName = ''
+        string $statusName = '',
+        ?string $phase = null,
+        bool $requestSent = false,
+        int $attempts = 0,
+        ?string $argument = null,
+        string $body = ''
     ) {
         parent::__construct($message, $code, $previous);
         $this->httpStatus = $httpStatus;
-        $this->response = $response;
         $this->statusName = $statusName;
+        $this->phase = $phase;
+        $this->requestSent = $requestSent;
+        $this->attempts = $attempts;
+        $this->argument = $argument;
+        $this->body = $body;
     }
 
     /**
@@ -53,19 +89,72 @@ class DciException extends \RuntimeException
     }
 
     /**
-     * The answer behind this error (status and body), when the call was a request that
-     * got one (`get`, `post`, `delete`, `request`); null otherwise.
-     */
-    public function getResponse(): ?Response
-    {
-        return $this->response;
-    }
-
-    /**
      * The name of the library status, e.g. "DCI_ERROR_TIMEOUT" ("" when none applies).
      */
     public function getStatusName(): string
     {
         return $this->statusName;
+    }
+
+    /**
+     * The kind's stable name, the same in every language: "invalid_argument", "connect",
+     * "timeout", "tls", "http", "api", "unauthorized", "retries_exhausted", "decode",
+     * "panic"; "library" for a {@see LibraryException}.
+     */
+    public function getKind(): string
+    {
+        if (strncmp($this->statusName, 'DCI_ERROR_', 10) !== 0) {
+            return 'library';
+        }
+
+        return strtolower(substr($this->statusName, 10));
+    }
+
+    /**
+     * Where an exchange that got no answer stopped: "resolve", "connect", "tls" (nothing was
+     * sent), "send", "wait", "read" (the server may have seen the request); null when an
+     * answer arrived or nothing was attempted.
+     */
+    public function getPhase(): ?string
+    {
+        return $this->phase;
+    }
+
+    /**
+     * Whether the server may have seen the request, in part or in full. `false` means it
+     * certainly did not: a POST may then be sent again.
+     */
+    public function isRequestSent(): bool
+    {
+        return $this->requestSent;
+    }
+
+    /**
+     * How many requests the call sent, retries included (0: none).
+     */
+    public function getAttempts(): int
+    {
+        return $this->attempts;
+    }
+
+    /**
+     * For an {@see InvalidArgumentException}: the argument refused ("url", "path", "header",
+     * "body", "token", "ca_file", "method", an option's or a parameter's name such as
+     * "email"); null when unknown or for other errors.
+     */
+    public function getArgument(): ?string
+    {
+        return $this->argument;
+    }
+
+    /**
+     * The start of a body that was not what was expected (an HTML error page, JSON that does
+     * not parse), at most 200 bytes, secrets removed by the library; "" when none. Empty as
+     * well when PHP's `json_decode` refused a body the library accepted (PHP cannot know
+     * which parts of it are secret).
+     */
+    public function getBody(): string
+    {
+        return $this->body;
     }
 }

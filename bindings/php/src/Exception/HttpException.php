@@ -6,8 +6,9 @@ namespace DciManager\Exception;
 
 /**
  * An HTTP error status without the platform's error body, e.g. an HTML 502 page from a
- * proxy (`DCI_ERROR_HTTP`). `getHttpStatus()` gives the status; `getResponse()` the page,
- * when the call was a request.
+ * proxy or a redirect, which is never followed (`DCI_ERROR_HTTP`). `getHttpStatus()` gives
+ * the status, `getBody()` the start of the page (secrets removed); `Client::request()` hands
+ * over the whole answer.
  */
 class HttpException extends DciException
 {

@@ -1220,11 +1220,11 @@ def test_compressed_bodies_decoded_like_urllib3() -> None:
     import zlib
 
     body = b'{"list": []}'
-    assert compat._decode_body(gzip.compress(body), "gzip") == body
-    assert compat._decode_body(zlib.compress(body), "deflate") == body
-    assert compat._decode_body(body, "identity") == body
+    assert compat.models._decode_body(gzip.compress(body), "gzip") == body
+    assert compat.models._decode_body(zlib.compress(body), "deflate") == body
+    assert compat.models._decode_body(body, "identity") == body
     with pytest.raises(compat.ContentDecodingError):
-        compat._decode_body(b"not gzip", "gzip")
+        compat.models._decode_body(b"not gzip", "gzip")
 
 
 def test_case_insensitive_dict_and_cookie_jar() -> None:

@@ -81,7 +81,7 @@ def test_legacy_script_behaves_as_with_requests_on_503(emulator: Any) -> None:
     proc = run_script(SCRIPT, emulator, token)
     assert proc.returncode != 0
     assert (
-        "dcimanager.compat.HTTPError: 503 Server Error: Service Unavailable for url:" in proc.stderr
+        "dcimanager.compat.exceptions.HTTPError: 503 Server Error: Service Unavailable for url:" in proc.stderr
     )
     assert len(emulator.requests()) == 1
 

@@ -7,7 +7,7 @@ switch by changing their imports only::
     from dcimanager.compat import Retry, Session, HTTPAdapter
 
     session = Session()
-    session.mount("https://", HTTPAdapter(max_retries=Retry(
+    session.mount("https", HTTPAdapter(max_retries=Retry(
         total=10, backoff_factor=0.01, status_forcelist=[503],
         method_whitelist=["POST", "GET", "DELETE"])))
     res = session.get("https://dci.example.com/api/dci/v3/server/2",
@@ -30,9 +30,7 @@ clients, native errors as requests' exceptions), ``models`` (:class:`PreparedReq
 public is importable from ``dcimanager.compat`` itself.
 
 What follows requests and urllib3 2.x exactly: the adapter selection of ``Session.mount`` and
-``Session.get_adapter`` (including its trap: the default adapter on ``"https://"`` shadows a
-Retry mounted on ``"https"``, so the platform's example never retries — this package then warns
-with :class:`DcimanagerCompatWarning` and behaves like requests); the merging of session and
+``Session.get_adapter`` (but for the bare scheme prefixes below); the merging of session and
 request headers, params and cookies; the encoding of ``params``, ``data`` and ``json``;
 ``HTTPAdapter(max_retries=...)``; urllib3's ``Retry`` counters (total, connect, read, status),
 ``status_forcelist``, ``allowed_methods`` (spelled ``method_whitelist`` too, as urllib3 1.x did),
@@ -46,8 +44,26 @@ An argument this package cannot honour raises :class:`NotImplementedError` namin
 ``auth``, ``stream=True``, ``cert``, ``proxies``, ``Retry(redirect=3)``, ``Retry(other=...)``,
 ``Retry(total=False)``, ``HTTPAdapter(pool_block=True)``...); nothing is silently ignored.
 
-Deliberate differences (each from the core's design or a safety rule):
+Deliberate differences (each from the platform's needs, the core's design or a safety rule):
 
+- **A mount on a bare scheme applies to that scheme**: ``session.mount("https", adapter)``
+  (or ``"http"``, any case) is taken as ``mount("https://", adapter)`` and replaces the default
+  adapter of that scheme, as the platform's example means it. In requests the default
+  ``"https://"`` adapter is the longer prefix and always wins, so the example's Retry never
+  applies and its script dies on the first 503. A :class:`BareSchemeMountWarning` (a
+  :class:`DcimanagerCompatWarning`) notes it in one line, once per session, on its first such
+  mount; ``session.adapters`` then lists ``"https://"``, not ``"https"``. Other prefixes that
+  can never be selected (``"https:"``...) still behave as in requests, with a
+  :class:`DcimanagerCompatWarning`.
+- **The default adapters survive a suspension**: the adapters a :class:`Session` mounts on
+  ``"https://"`` and ``"http://"`` follow the platform's documented 503 policy — up to 10
+  retries of GET, POST and DELETE on a 503, backoff factor 0.01 (sleeps of 0, 0.02, 0.04 ...
+  5.12 s; ``Retry-After`` honoured) — where requests' retry nothing. A 503 means the platform
+  did not process the request, so a POST is repeated too. Everything else is as requests'
+  default (``Retry(0, read=False)``): a failed connection or a failure once the request was
+  sent is not retried, and when the 503s outlast the retries the last 503 is returned (no
+  :class:`RetryError`), so ``raise_for_status()`` raises the :class:`HTTPError` it would with
+  requests. ``HTTPAdapter()`` made by a script keeps requests' meaning (no retries).
 - **Redirects are never followed**: the core never sends a request (or the session token) to
   a URL it was not given. A 3xx answer is returned as is, as with ``allow_redirects=False``;
   when ``allow_redirects`` was true (the default except for ``head()``) a
@@ -99,10 +115,10 @@ Deliberate differences (each from the core's design or a safety rule):
 
 from __future__ import annotations
 
-from . import exceptions
 from .adapters import HTTPAdapter
 from .cookies import Cookie, CookieJar, RequestsCookieJar
 from .exceptions import (
+    BareSchemeMountWarning,
     ChunkedEncodingError,
     ConnectionError,
     ConnectTimeout,
@@ -144,5 +160,28 @@ __all__ = [
     "CookieJar",
     "RequestsCookieJar",
     "Cookie",
+    "DcimanagerCompatWarning",
+    "BareSchemeMountWarning",
+    "InsecureRequestWarning",
+    "RequestException",
+    "HTTPError",
+    "ConnectionError",
+    "ProxyError",
+    "SSLError",
+    "Timeout",
+    "ConnectTimeout",
+    "ReadTimeout",
+    "URLRequired",
+    "TooManyRedirects",
+    "MissingSchema",
+    "InvalidSchema",
+    "InvalidURL",
+    "InvalidHeader",
+    "InvalidJSONError",
+    "JSONDecodeError",
+    "ChunkedEncodingError",
+    "ContentDecodingError",
+    "CookieConflictError",
+    "RetryError",
+    "ResponseTooLarge",
 ]
-__all__ += exceptions.__all__  # every exception class and warning

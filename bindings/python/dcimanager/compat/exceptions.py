@@ -17,32 +17,6 @@ from .. import _errors
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from .models import PreparedRequest, Response
 
-__all__ = [
-    "DcimanagerCompatWarning",
-    "InsecureRequestWarning",
-    "RequestException",
-    "HTTPError",
-    "ConnectionError",
-    "ProxyError",
-    "SSLError",
-    "Timeout",
-    "ConnectTimeout",
-    "ReadTimeout",
-    "URLRequired",
-    "TooManyRedirects",
-    "MissingSchema",
-    "InvalidSchema",
-    "InvalidURL",
-    "InvalidHeader",
-    "InvalidJSONError",
-    "JSONDecodeError",
-    "ChunkedEncodingError",
-    "ContentDecodingError",
-    "CookieConflictError",
-    "RetryError",
-    "ResponseTooLarge",
-]
-
 
 def _unsupported(what: str, why: str) -> NoReturn:
     """Raises the NotImplementedError of an argument this module cannot honour."""
@@ -52,6 +26,13 @@ def _unsupported(what: str, why: str) -> NoReturn:
 class DcimanagerCompatWarning(UserWarning):
     """Something behaves as in requests but is probably not what the script meant (a mounted
     adapter that can never be selected), or differs from requests (a redirect not followed)."""
+
+
+class BareSchemeMountWarning(DcimanagerCompatWarning):
+    """A note that ``Session.mount("http", ...)`` or ``mount("https", ...)`` was taken as a
+    mount on ``"http://"`` / ``"https://"``, where requests would have ignored the adapter
+    (its default adapters are longer prefixes and always win). Said once per session, on its
+    first such mount."""
 
 
 class InsecureRequestWarning(DcimanagerCompatWarning):

@@ -1,4 +1,5 @@
-"""urllib3's ``Retry`` (``urllib3.util.retry``), carried to the core's retry engine."""
+"""urllib3's ``Retry`` (``urllib3.util.retry``), carried to the core's retry engine, and the
+platform's 503 policy that a compat ``Session``'s default adapters use."""
 
 from __future__ import annotations
 
@@ -358,3 +359,30 @@ def _policy_key(policy: Dict[str, Any]) -> Tuple[Any, ...]:
 
 
 Retry.DEFAULT = Retry(3)
+
+
+#: The platform's documented policy for a suspended installation (dcimanager6-api-guide.txt,
+#: "How to process code 503"): repeat GET, POST and DELETE up to 10 times on 503, with a
+#: backoff factor of 0.01. A 503 means the request was not processed, so a POST is safe to
+#: repeat.
+SUSPENSION_RETRIES = 10
+SUSPENSION_BACKOFF_FACTOR = 0.01
+SUSPENSION_METHODS = ("GET", "POST", "DELETE")
+
+
+def _suspension_retry() -> Retry:
+    """The :class:`Retry` of a compat ``Session``'s default adapters: the platform's 503
+    policy, and otherwise what requests' default adapter does (``Retry(0, read=False)``: a
+    connection that fails or a request that fails once sent is not retried). When the 503s
+    outlast the retries, the last 503 is returned (``raise_on_status=False``), so that a
+    script's ``raise_for_status()`` raises the :class:`HTTPError` it would have met with
+    requests."""
+    return Retry(
+        total=SUSPENSION_RETRIES,
+        connect=0,
+        read=False,
+        allowed_methods=list(SUSPENSION_METHODS),
+        status_forcelist=[503],
+        backoff_factor=SUSPENSION_BACKOFF_FACTOR,
+        raise_on_status=False,
+    )

@@ -32,6 +32,7 @@ from ._prepare import (
 from .adapters import HTTPAdapter, _build_response, _map_error, _max_retries_message, _new_client
 from .cookies import CookieJar, _as_jar, _request_cookie_header
 from .exceptions import (
+    BareSchemeMountWarning,
     DcimanagerCompatWarning,
     InsecureRequestWarning,
     InvalidSchema,
@@ -39,10 +40,13 @@ from .exceptions import (
     _unsupported,
 )
 from .models import PreparedRequest, Response
-from .retry import Retry
+from .retry import Retry, _suspension_retry
 from .structures import CaseInsensitiveDict, _memo_put
 
 __all__ = ["Session", "session"]
+
+#: The prefixes that :meth:`Session.mount` takes as the scheme they name (see there).
+_BARE_SCHEMES = {"http": "http://", "https": "https://"}
 
 
 def _default_headers() -> CaseInsensitiveDict[str]:
@@ -58,9 +62,12 @@ def _default_headers() -> CaseInsensitiveDict[str]:
 class Session:
     """requests' ``Session``, sending through dcimanager's Rust core.
 
-    ``Session()`` mounts an :class:`HTTPAdapter` (no retries) on ``"https://"`` and
-    ``"http://"``; :meth:`mount` and :meth:`get_adapter` select adapters exactly as requests
-    does. Attributes: ``headers``
+    ``Session()`` mounts an :class:`HTTPAdapter` on ``"https://"`` and ``"http://"`` whose
+    :class:`Retry` is the platform's 503 policy (up to 10 retries of GET, POST and DELETE on
+    503, backoff factor 0.01; nothing else retried, the last 503 returned when they run out)
+    — requests' default adapters retry nothing. :meth:`mount` and :meth:`get_adapter` select
+    adapters as requests does, except that a bare ``"http"`` or ``"https"`` prefix is taken as
+    ``"http://"`` / ``"https://"`` (see :meth:`mount`). Attributes: ``headers``
     (:class:`CaseInsensitiveDict`), ``cookies`` (:class:`CookieJar`, updated from
     ``Set-Cookie``), ``verify`` (True, False or the path of a CA bundle), ``params``,
     ``hooks`` (``{"response": [...]}``, called as requests does), ``trust_env``; ``auth``,
@@ -101,13 +108,15 @@ class Session:
         self._environment_checked: set[str] = set()
         self._bundles_checked: set[str] = set()
         self._lock = threading.Lock()
+        #: Whether the note of a bare-scheme mount was given (once per session).
+        self._bare_scheme_noted = False
         # Memos of pure computations, kept per session so that the tokens and keys found in
         # headers and URLs live no longer than the session that was given them:
         self._header_memo = _HeaderMemo()
         #: _prepare_url's result for the str URLs requested without params.
         self._url_memo: Dict[str, Tuple[str, Optional[_Target]]] = {}
-        self.mount("https://", HTTPAdapter())
-        self.mount("http://", HTTPAdapter())
+        self.mount("https://", HTTPAdapter(max_retries=_suspension_retry()))
+        self.mount("http://", HTTPAdapter(max_retries=_suspension_retry()))
 
     def __enter__(self) -> "Session":
         return self
@@ -127,14 +136,32 @@ class Session:
     # -- adapters
     def mount(self, prefix: str, adapter: HTTPAdapter) -> None:
         """Registers an adapter for URLs starting with ``prefix`` (case-insensitive); longer
-        prefixes are kept first, as in requests. Warns with :class:`DcimanagerCompatWarning`
-        when the adapter can never be selected because an earlier prefix matches every URL
-        it would match (e.g. ``mount("https", ...)`` behind the default ``"https://"``)."""
+        prefixes are kept first, as in requests.
+
+        A bare scheme, ``"http"`` or ``"https"`` (any case), is taken as ``"http://"`` or
+        ``"https://"``: the adapter replaces the default one of that scheme, as the platform's
+        example means it to. requests would keep it behind its default adapters, where it
+        never applies; a :class:`BareSchemeMountWarning` says so, on the first such mount of
+        the session. Warns with :class:`DcimanagerCompatWarning` when an adapter can never be
+        selected because an earlier prefix matches every URL it would match (e.g.
+        ``"https:"`` behind the default ``"https://"``)."""
         if not isinstance(adapter, HTTPAdapter):
             raise TypeError(
                 f"mount() takes a dcimanager.compat.HTTPAdapter, not {type(adapter).__module__}."
                 f"{type(adapter).__qualname__}: requests' adapters cannot send through the core"
             )
+        scheme_prefix = _BARE_SCHEMES.get(prefix.lower()) if isinstance(prefix, str) else None
+        if scheme_prefix is not None:
+            if not self._bare_scheme_noted:
+                self._bare_scheme_noted = True
+                warnings.warn(
+                    f"mount({prefix!r}) is taken as mount({scheme_prefix!r}), as is every "
+                    "bare-scheme mount of this session (noted once); requests would have "
+                    f"ignored it: its default {scheme_prefix!r} adapter matches first",
+                    BareSchemeMountWarning,
+                    stacklevel=2,
+                )
+            prefix = scheme_prefix
         self.adapters[prefix] = adapter
         for key in [k for k in self.adapters if len(k) < len(prefix)]:
             self.adapters[key] = self.adapters.pop(key)

@@ -150,3 +150,14 @@ def test_unmodified_example_fails_on_urllib3_2(emulator: Any, tmp_path: pathlib.
     assert "TypeError" in proc.stderr and "method_whitelist" in proc.stderr, proc.stderr
     assert emulator.requests() == []  # it failed before sending anything
 
+
+def test_demo_step_runs_the_script_through_503s(emulator: Any) -> None:
+    """The `make demo` step: examples/python/legacy_through_503s.py queues the 503s itself."""
+    helper = ROOT / "examples" / "python" / "legacy_through_503s.py"
+    env: Dict[str, str] = dict(os.environ, DCI_URL=emulator.url, DCI_CA=emulator.ca or "")
+    proc = subprocess.run(
+        [sys.executable, str(helper), "3"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "srv2.example.com" in proc.stdout
+    assert "4 requests for /api/dci/v3/server/2, 3 of them answered 503" in proc.stdout

@@ -12,7 +12,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from dcimanager.compat import CaseInsensitiveDict, CookieJar  # noqa: E402
+from dcimanager.compat import CaseInsensitiveDict, CookieJar, Retry  # noqa: E402
 from dcimanager.compat._prepare import (  # noqa: E402
     _check_header,
     _check_header_parts,
@@ -157,3 +157,24 @@ def test_request_cookie_header_fast_equals_general(
     fast = outcome(lambda: _request_cookie_header(session_jar, request_cookies, target))
     general = outcome(lambda: _merged_cookie_header(session_jar, request_cookies, target))
     assert fast == general
+
+
+_RETRY_ARGS = st.fixed_dictionaries(
+    {
+        "total": st.sampled_from([0, 3, 10, None]),
+        "backoff_factor": st.sampled_from([0, 0.01, 0.5]),
+        "status_forcelist": st.sampled_from([[503], [429, 503], [503, 429], []]),
+        "allowed_methods": st.sampled_from([["GET"], ["POST", "GET"], ["GET", "POST"], None]),
+    }
+)
+
+
+@SETTINGS
+@given(a=_RETRY_ARGS, b=_RETRY_ARGS, method=st.sampled_from(["GET", "PUT"]))
+def test_policy_numbers_are_equal_exactly_for_equal_policies(
+    a: Dict[str, Any], b: Dict[str, Any], method: str
+) -> None:
+    """The number that stands for a core policy in the key of a session's native clients."""
+    policy_a, number_a = Retry(**a)._core_policy_and_key(method)
+    policy_b, number_b = Retry(**b)._core_policy_and_key(method)
+    assert (number_a == number_b) == (policy_a == policy_b)

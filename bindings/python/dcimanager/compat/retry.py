@@ -3,11 +3,13 @@ platform's 503 policy that a compat ``Session``'s default adapters use."""
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Iterable
 from typing import Any, Dict, FrozenSet, Optional, Tuple, Union
 
 from .exceptions import _unsupported
+from .structures import _memo_put
 
 __all__ = ["Retry", "DEFAULT_ALLOWED_METHODS"]
 
@@ -311,10 +313,11 @@ class Retry:
             respect_retry_after=bool(self.respect_retry_after_header),
         )
 
-    def _core_policy_and_key(self, method: str) -> Tuple[Dict[str, Any], Tuple[Any, ...]]:
-        """:meth:`_core_policy` for ``method`` and its hashable form (part of the key of the
-        session's native clients), cached on the Retry while the attributes the policy is
-        computed from are unchanged (they can be changed after the adapter was mounted)."""
+    def _core_policy_and_key(self, method: str) -> Tuple[Dict[str, Any], int]:
+        """:meth:`_core_policy` for ``method`` and its number (:func:`_policy_key`, part of
+        the key of the session's native clients), cached on the Retry while the attributes the
+        policy is computed from are unchanged (they can be changed after the adapter was
+        mounted)."""
         allowed, forcelist = self.allowed_methods, self.status_forcelist
         snapshottable = type(forcelist) in _SNAPSHOT_TYPES and (
             allowed is None or type(allowed) in _SNAPSHOT_TYPES
@@ -353,9 +356,22 @@ class Retry:
 _SNAPSHOT_TYPES = (list, tuple, set, frozenset)
 
 
-def _policy_key(policy: Dict[str, Any]) -> Tuple[Any, ...]:
-    """A core policy as a hashable, ordered tuple."""
-    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(policy.items()))
+def _policy_key(policy: Dict[str, Any]) -> int:
+    """A number that stands for a core policy: equal policies get the same number while the
+    memo keeps them (a policy seen again after the memo was emptied gets a new one, which
+    only costs the session a new client). A small int keeps the key of the session's native
+    clients cheap to hash, request after request."""
+    key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(policy.items()))
+    number = _POLICY_NUMBERS.get(key)
+    if number is None:
+        number = next(_POLICY_COUNTER)
+        _memo_put(_POLICY_NUMBERS, key, number)
+    return number
+
+
+#: Each core policy met (as an ordered tuple) -> its number (see _policy_key).
+_POLICY_NUMBERS: Dict[Tuple[Any, ...], int] = {}
+_POLICY_COUNTER = itertools.count()
 
 
 Retry.DEFAULT = Retry(3)

@@ -70,6 +70,9 @@ demo: build $(CBUILD)/demo python
 	@echo "== Python example (examples/python/quickstart.py) against the emulator =="
 	@scripts/with-emulator.sh $(VPY) examples/python/quickstart.py
 	@echo
+	@echo "== The platform's Python example (examples/python/legacy_script.py, dcimanager.compat) through five 503s =="
+	@scripts/with-emulator.sh $(VPY) examples/python/legacy_through_503s.py 5
+	@echo
 	@echo "== PHP example (examples/php/billing_sso.php) against the emulator =="
 	@scripts/test-php.sh --deps
 	@scripts/with-emulator.sh php examples/php/billing_sso.php

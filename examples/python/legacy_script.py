@@ -1,6 +1,12 @@
 # The platform's documented Python example (dcimanager6-api-guide.txt), with the indentation the
 # guide's text lost put back and the comments shortened. It fails on urllib3 2.x (method_whitelist
 # was removed): that is the point of the compat layer.
+#
+# Environment it needs: DCI_URL, the base URL of the installation (https://dci.example.com,
+# no trailing slash); DCI_TOKEN, a session token (POST /api/auth/v4/public/token, see the
+# guide). Besides those two settings, only the three imports differ from the platform's
+# example: with dcimanager.compat its Retry applies, so the script rides out the 503s of a
+# platform waking from suspension (`make demo` runs it through a burst of them).
 import os
 from dcimanager.compat import Retry, Session, HTTPAdapter
 HEADER_XSRT_TOKEN = "x-xsrf-token"

@@ -796,30 +796,40 @@ def test_timeout_validation_like_requests(plain_emulator: Any) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_mount_shadowing_like_requests(emulator: Any) -> None:
-    """The platform's example mounts on "http" and "https": the default "https://" adapter is
-    longer, comes first and wins, so its Retry never applies — in requests as here. compat
-    says so with a warning."""
+def test_bare_scheme_mount_applies_unlike_requests(emulator: Any) -> None:
+    """The platform's example mounts on "http" and "https". In requests the default "https://"
+    adapter is longer, comes first and wins, so its Retry never applies and the 503 is
+    returned at once. compat takes a bare scheme as "scheme://" (a deliberate difference):
+    the Retry applies, and a one-line BareSchemeMountWarning, once per session, says that
+    requests would have ignored the mount."""
     tok = emulator.admin_token()
+    mounted = {}
 
     def call(lib: Lib) -> Any:
         s = lib.Session()
         s.verify = emulator.ca
         retry = retry_503(lib, total=10, allowed_methods=["POST", "GET", "DELETE"])
-        s.mount("http", lib.HTTPAdapter(max_retries=retry))
-        s.mount("https", lib.HTTPAdapter(max_retries=retry))
-        assert list(s.adapters) == ["https://", "http://", "https", "http"]
-        assert s.get_adapter(emulator.url) is s.adapters["https://"]
-        assert s.get_adapter("HTTP://x") is s.adapters["http://"]
+        mounted["http"] = lib.HTTPAdapter(max_retries=retry)
+        mounted["https"] = lib.HTTPAdapter(max_retries=retry)
+        s.mount("http", mounted["http"])
+        s.mount("https", mounted["https"])
+        if lib is REQ:
+            assert list(s.adapters) == ["https://", "http://", "https", "http"]
+            assert s.get_adapter(emulator.url) is s.adapters["https://"]
+        else:
+            assert list(s.adapters) == ["https://", "http://"]
+            assert s.get_adapter(emulator.url) is mounted["https"]
+            assert s.get_adapter("HTTP://x") is mounted["http"]
         return s.get(emulator.url + SERVER, **auth(tok))
 
     r, c = both(emulator, call, fault={"kind": "503", "count": 2})
-    assert r.status == 503 and len(r.sent) == 1  # no retry at all, in requests too
-    assert r.comparable() == c.comparable()
-    assert "DcimanagerCompatWarning" not in r.warnings
-    assert c.warnings.count("DcimanagerCompatWarning") == 2
+    assert r.status == 503 and len(r.sent) == 1  # no retry at all in requests
+    assert c.status == 200 and len(c.sent) == 3  # the example's Retry applies here
+    assert c.sent[-1] == r.sent[0] | {"fault": None}  # the same request, answered
+    assert c.warnings.count("BareSchemeMountWarning") == 1  # once per session
+    assert "DcimanagerCompatWarning" not in c.warnings  # (not "never used": it is)
 
-    # Mounted where it wins, the Retry applies in both.
+    # Mounted where it wins in requests too, the Retry applies in both, with no note.
     r, c = both(
         emulator,
         lambda lib: session(lib, emulator, retry_503(lib, total=10)).get(
@@ -829,16 +839,33 @@ def test_mount_shadowing_like_requests(emulator: Any) -> None:
     )
     assert r.status == 200 and len(r.sent) == 3
     assert r.comparable() == c.comparable()
-    assert "DcimanagerCompatWarning" not in c.warnings
+    assert not c.warnings
+
+
+def test_bare_scheme_mount_note_is_one_line_once_per_session() -> None:
+    with pytest.warns(compat.BareSchemeMountWarning) as caught:
+        s = compat.Session()
+        s.mount("http", compat.HTTPAdapter(max_retries=3))
+        s.mount("HTTPS", compat.HTTPAdapter(max_retries=3))
+        compat.Session().mount("https", compat.HTTPAdapter())
+    notes = [str(w.message) for w in caught]
+    assert len(notes) == 2  # one for each session
+    assert all("\n" not in n and "requests would have ignored it" in n for n in notes)
+    assert "mount('http')" in notes[0] and "'http://'" in notes[0]
+    assert issubclass(compat.BareSchemeMountWarning, compat.DcimanagerCompatWarning)
+    assert s.adapters["https://"].max_retries.total == 3
 
 
 def test_mount_order_and_selection_like_requests() -> None:
+    """compat orders and picks adapters as requests does, once its bare-scheme mounts are
+    read as what they become ("http" -> "http://")."""
     mounts = [
         "https://dci.example.com",
         "http",
         "https://",
         "HTTPS://DCI",
         "https://dci.example.com:8443/api",
+        "https",
     ]
     urls = [
         "https://dci.example.com/x",
@@ -847,6 +874,7 @@ def test_mount_order_and_selection_like_requests() -> None:
         "http://dci.example.com/",
         "https://DCI.example.org/",
     ]
+    bare = {"http": "http://", "https": "https://"}
     orders, picks = [], []
     for lib in (REQ, COMPAT):
         s = lib.Session()
@@ -856,12 +884,12 @@ def test_mount_order_and_selection_like_requests() -> None:
             for m in mounts:
                 a = lib.HTTPAdapter()
                 names[id(a)] = m
-                s.mount(m, a)
-        names[id(s.adapters["http://"])] = "default http://"
+                s.mount(bare.get(m, m) if lib is REQ else m, a)
         orders.append(list(s.adapters))
-        picks.append([names[id(s.get_adapter(u))] for u in urls])
+        picks.append([names.get(id(s.get_adapter(u)), "a default") for u in urls])
     assert orders[0] == orders[1]
     assert picks[0] == picks[1]
+    assert "a default" not in picks[1]
 
 
 def test_shadowing_warning_only_when_never_selectable() -> None:
@@ -871,8 +899,12 @@ def test_shadowing_warning_only_when_never_selectable() -> None:
         s.mount("https://", compat.HTTPAdapter(max_retries=3))
         s.mount("https://dci.example.com", compat.HTTPAdapter())
         s.mount("ftp://", compat.HTTPAdapter())
-    with pytest.warns(compat.DcimanagerCompatWarning, match="'https'"):
-        s.mount("https", compat.HTTPAdapter(max_retries=3))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        s.mount("https", compat.HTTPAdapter(max_retries=3))  # taken as "https://"
+    assert [w.category for w in caught] == [compat.BareSchemeMountWarning]
+    with pytest.warns(compat.DcimanagerCompatWarning, match="'https:' will never be used"):
+        s.mount("https:", compat.HTTPAdapter(max_retries=3))
     with pytest.raises(TypeError, match="dcimanager.compat.HTTPAdapter"):
         s.mount("https://", requests.adapters.HTTPAdapter())  # type: ignore[arg-type]
 
@@ -1220,11 +1252,11 @@ def test_compressed_bodies_decoded_like_urllib3() -> None:
     import zlib
 
     body = b'{"list": []}'
-    assert compat._decode_body(gzip.compress(body), "gzip") == body
-    assert compat._decode_body(zlib.compress(body), "deflate") == body
-    assert compat._decode_body(body, "identity") == body
+    assert compat.models._decode_body(gzip.compress(body), "gzip") == body
+    assert compat.models._decode_body(zlib.compress(body), "deflate") == body
+    assert compat.models._decode_body(body, "identity") == body
     with pytest.raises(compat.ContentDecodingError):
-        compat._decode_body(b"not gzip", "gzip")
+        compat.models._decode_body(b"not gzip", "gzip")
 
 
 def test_case_insensitive_dict_and_cookie_jar() -> None:

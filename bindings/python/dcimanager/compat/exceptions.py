@@ -1,0 +1,199 @@
+"""requests' exception classes (``requests.exceptions``) and this package's warnings.
+
+Every error a :class:`~dcimanager.compat.Session` raises for a failed request is one of the
+classes below, chosen for the same fault as requests would choose (see
+:func:`dcimanager.compat.adapters._map_error`). What the native error says about itself is
+read in one place, :func:`_native_facts`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json as _json
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Optional
+
+from .. import _errors
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from .models import PreparedRequest, Response
+
+
+def _unsupported(what: str, why: str) -> NoReturn:
+    """Raises the NotImplementedError of an argument this module cannot honour."""
+    raise NotImplementedError(f"{what} is not supported by dcimanager.compat: {why}")
+
+
+class DcimanagerCompatWarning(UserWarning):
+    """Something behaves as in requests but is probably not what the script meant (a mounted
+    adapter that can never be selected), or differs from requests (a redirect not followed)."""
+
+
+class BareSchemeMountWarning(DcimanagerCompatWarning):
+    """A note that ``Session.mount("http", ...)`` or ``mount("https", ...)`` was taken as a
+    mount on ``"http://"`` / ``"https://"``, where requests would have ignored the adapter
+    (its default adapters are longer prefixes and always win). Said once per session, on its
+    first such mount."""
+
+
+class InsecureRequestWarning(DcimanagerCompatWarning):
+    """An HTTPS request is made without certificate verification (``verify=False``), as
+    urllib3's warning of the same name."""
+
+
+class RequestException(builtins.IOError):
+    """Base class of the errors raised while handling a request (as in requests).
+
+    Attributes:
+        request: the :class:`PreparedRequest` concerned, when known.
+        response: the :class:`Response` concerned, when there is one.
+    """
+
+    request: Optional["PreparedRequest"]
+    response: Optional["Response"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        response = kwargs.pop("response", None)
+        self.response = response
+        self.request = kwargs.pop("request", None)
+        if response is not None and not self.request and hasattr(response, "request"):
+            self.request = response.request
+        super().__init__(*args, **kwargs)
+
+
+class InvalidJSONError(RequestException):
+    """A JSON error occurred (e.g. ``json=`` holds NaN)."""
+
+
+class JSONDecodeError(InvalidJSONError, _json.JSONDecodeError):
+    """The response body is not valid JSON (also a :class:`json.JSONDecodeError`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _json.JSONDecodeError.__init__(self, *args)
+        InvalidJSONError.__init__(self, *self.args, **kwargs)
+
+    def __reduce__(self) -> Any:
+        return _json.JSONDecodeError.__reduce__(self)
+
+
+class HTTPError(RequestException):
+    """An HTTP error status, raised by :meth:`Response.raise_for_status`."""
+
+
+class ConnectionError(RequestException):
+    """The connection failed, broke, or every allowed retry after such failures was used."""
+
+
+class ProxyError(ConnectionError):
+    """A proxy error (never raised here: proxies are refused with NotImplementedError)."""
+
+
+class SSLError(ConnectionError):
+    """The TLS handshake failed (untrusted certificate, wrong host name...)."""
+
+
+class Timeout(RequestException):
+    """The request timed out. Catch this for both connect and read timeouts."""
+
+
+class ConnectTimeout(ConnectionError, Timeout):
+    """The connection could not be set up in time."""
+
+
+class ReadTimeout(Timeout):
+    """The server did not answer in time."""
+
+
+class URLRequired(RequestException):
+    """A valid URL is required to make a request."""
+
+
+class TooManyRedirects(RequestException):
+    """Too many redirects (never raised here: redirects are not followed)."""
+
+
+class MissingSchema(RequestException, ValueError):
+    """The URL has no scheme (``http://`` or ``https://``)."""
+
+
+class InvalidSchema(RequestException, ValueError):
+    """No adapter is mounted for the URL's scheme."""
+
+
+class InvalidURL(RequestException, ValueError):
+    """The URL cannot be used."""
+
+
+class InvalidHeader(RequestException, ValueError):
+    """A header name or value cannot be sent."""
+
+
+class ChunkedEncodingError(RequestException):
+    """The server declared chunked encoding but sent an invalid chunk."""
+
+
+class ContentDecodingError(RequestException):
+    """The body could not be decoded as its ``Content-Encoding`` says (gzip, deflate)."""
+
+
+class CookieConflictError(RuntimeError):
+    """Several cookies of the jar match a name: use ``.get(name, domain=..., path=...)``."""
+
+
+class RetryError(RequestException):
+    """The retries ran out on a status of ``status_forcelist`` (with ``raise_on_status``)."""
+
+
+class ResponseTooLarge(RequestException):
+    """The response (body or headers) is larger than the core accepts (64 MiB for a body).
+    requests has no such limit; this module's choice of class."""
+
+
+class _NativeFacts(NamedTuple):
+    """What a native error says about the failure, as far as the mapping to requests'
+    exceptions needs it."""
+
+    #: The phase that failed: "resolve", "connect", "tls", "send", "wait", "read", or None
+    #: when the error does not say (the names the core's typed attribute will use).
+    phase: Optional[str]
+    #: Whether the (last) failure was a timeout.
+    timed_out: bool
+    #: For an invalid argument: "header", "ca_bundle" (an unusable CA bundle), or None.
+    argument: Optional[str]
+
+
+#: The words of the core's messages (src/transport.rs) that name the phase that failed.
+_PHASE_WORDS = (
+    ("resolving", "resolve"),
+    ("connecting", "connect"),
+    ("sending the request", "send"),
+    ("waiting for the answer", "wait"),
+    ("reading the answer", "read"),
+)
+
+
+def _native_facts(exc: BaseException) -> _NativeFacts:
+    """The facts of a native error, read from its class and message.
+
+    TO BE REPLACED: this is the only place in dcimanager.compat that reads the words of a
+    native error message. Once the core's errors carry typed attributes (``phase``,
+    ``request_sent``, ``attempts``...), this function becomes a plain read of them, and
+    nothing else in the package changes.
+    """
+    msg = str(exc)
+    lower = msg.lower()
+    phase: Optional[str] = None
+    if isinstance(exc, _errors.TLSError):
+        phase = "tls"
+    else:
+        for word, name in _PHASE_WORDS:
+            if word in msg:
+                phase = name
+                break
+    argument: Optional[str] = None
+    if isinstance(exc, _errors.InvalidArgumentError):
+        if "header" in lower:
+            argument = "header"
+        elif "CA" in msg or "certificate" in lower:
+            argument = "ca_bundle"
+    timed_out = isinstance(exc, _errors.TimeoutError) or "timed out" in lower
+    return _NativeFacts(phase, timed_out, argument)

@@ -28,16 +28,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 2. Who am I?
     println!("{:<28} {}", "2. whoami", client.whoami()?["email"]);
 
-    // 3. List servers that are powered on, three at a time.
+    // 3. Every server of a customer that is powered on, 100 per request (literals quoted by
+    //    the `where` builder).
     let query = ListQuery::new()
-        .filter(Where::eq("power_status", "on"))
+        .filter(Where::eq("owner_email", "client@example.com").and(Where::eq("power_status", "on")))
         .order_by("id", Order::Asc);
-    let first: Vec<String> = client
-        .paginate("dci/v3/server", query, 3)
-        .take(3)
+    let mine: Vec<String> = client
+        .paginate("dci/v3/server", query, 100)
         .map(|s| s.map(|s| s["domain"].to_string()))
         .collect::<Result<_, _>>()?;
-    println!("{:<28} {}", "3. list servers (3)", first.join(", "));
+    println!("{:<28} {} servers: {}, ...", "3. paginate", mine.len(), mine[..3].join(", "));
 
     // 4. Read one server.
     let server = client.get("dci/v3/server/2")?;

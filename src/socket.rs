@@ -125,7 +125,6 @@ impl Transport for LeanTcpTransport {
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
         self.io_since_probe = true;
-        crate::transport::writing();
         let timeout = timeout.for_write();
         if let Some(t) = sticky(self.write_timeout, timeout.not_zero().map(|d| *d)) {
             self.stream.set_write_timeout(t)?;
@@ -139,7 +138,6 @@ impl Transport for LeanTcpTransport {
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
         self.io_since_probe = true;
-        crate::transport::waiting();
         let timeout = timeout.for_read();
         if let Some(t) = sticky(self.read_timeout, timeout.not_zero().map(|d| *d)) {
             self.stream.set_read_timeout(t)?;
@@ -153,9 +151,6 @@ impl Transport for LeanTcpTransport {
             }
         };
         self.buffers.input_appended(amount);
-        if amount > 0 {
-            crate::transport::received();
-        }
         Ok(amount > 0)
     }
 

@@ -4,8 +4,8 @@
 //!
 //! The phase is tracked as the exchange runs, on the calling thread (the library starts no
 //! threads: DNS, TCP, TLS and HTTP all run inside the call): [`begin`] resets it for each
-//! attempt, and the connectors and the socket transport (socket.rs) move it forward —
-//! connect, TLS handshake, send, wait for the answer, read it.
+//! attempt, the TCP connector (socket.rs) marks connect and the TLS handshake, and a
+//! transport wrapped around every connection, above TLS, marks send, wait and read.
 
 use std::cell::Cell;
 use std::io;
@@ -14,7 +14,9 @@ use std::time::Duration;
 use ureq::config::Config;
 use ureq::http::{self, HeaderMap, Method, Uri};
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{Connector, NextTimeout, RustlsConnector};
+use ureq::unversioned::transport::{
+    Connector, NextTimeout, RustlsConnector, Transport as TransportIo,
+};
 use ureq::Agent;
 
 use crate::error::{Error, ErrorKind, Phase};
@@ -42,58 +44,71 @@ fn current_phase() -> Phase {
     PHASE.with(Cell::get)
 }
 
-/// The connectors' steps: TCP connect started; TCP connected (`tls`: a handshake follows);
-/// the TLS handshake done.
+/// The connector's steps: TCP connect started; TCP connected (`tls`: a handshake follows).
 pub(crate) fn connecting() {
     PHASE.with(|p| p.set(Phase::Connect));
 }
 pub(crate) fn connected(tls: bool) {
     PHASE.with(|p| p.set(if tls { Phase::Tls } else { Phase::Send }));
 }
-fn handshake_done() {
-    PHASE.with(|p| p.set(Phase::Send));
-}
 
-/// The socket's steps, ignored during the TLS handshake: writing the request; waiting for
-/// input; input arrived.
-pub(crate) fn writing() {
-    PHASE.with(|p| {
-        if p.get() != Phase::Tls {
-            p.set(Phase::Send);
-        }
-    });
-}
-pub(crate) fn waiting() {
-    PHASE.with(|p| {
-        if matches!(p.get(), Phase::Resolve | Phase::Send) {
-            p.set(Phase::Wait);
-        }
-    });
-}
-pub(crate) fn received() {
-    PHASE.with(|p| {
-        if p.get() == Phase::Wait {
-            p.set(Phase::Read);
-        }
-    });
-}
-
-/// The last link of the connector chain: reached once TLS (if any) is set up.
+/// The last link of the connector chain, reached once TLS (if any) is set up: it wraps the
+/// connection in a [`Phases`] transport, which sees the HTTP exchange as plain text (above
+/// TLS, whose own records — a TLS 1.3 session ticket, say — are no sign of an answer).
 #[derive(Debug)]
-struct HandshakeDone;
+struct PhaseConnector;
 
-impl<In: ureq::unversioned::transport::Transport> Connector<In> for HandshakeDone {
-    type Out = In;
+impl<In: TransportIo> Connector<In> for PhaseConnector {
+    type Out = Phases<In>;
 
     fn connect(
         &self,
         _details: &ureq::unversioned::transport::ConnectionDetails,
         chained: Option<In>,
-    ) -> Result<Option<In>, ureq::Error> {
-        if chained.is_some() {
-            handshake_done();
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        Ok(chained.map(|inner| {
+            PHASE.with(|p| p.set(Phase::Send));
+            Phases { inner }
+        }))
+    }
+}
+
+/// A connection that moves the phase as the request is written (send), the answer awaited
+/// (wait) and its first bytes arrive (read).
+#[derive(Debug)]
+struct Phases<T> {
+    inner: T,
+}
+
+impl<T: TransportIo> TransportIo for Phases<T> {
+    fn buffers(&mut self) -> &mut dyn ureq::unversioned::transport::Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        PHASE.with(|p| p.set(Phase::Send));
+        self.inner.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        PHASE.with(|p| {
+            if p.get() != Phase::Read {
+                p.set(Phase::Wait);
+            }
+        });
+        let progress = self.inner.await_input(timeout)?;
+        if progress {
+            PHASE.with(|p| p.set(Phase::Read));
         }
-        Ok(chained)
+        Ok(progress)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
     }
 }
 
@@ -163,7 +178,7 @@ impl Transport {
                 ()
                     .chain(LeanTcpConnector)
                     .chain(RustlsConnector::default())
-                    .chain(HandshakeDone),
+                    .chain(PhaseConnector),
                 InlineResolver,
             ),
         }

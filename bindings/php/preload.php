@@ -37,6 +37,9 @@ foreach ([
     'Exception\\DecodeException',
     'Exception\\LibraryException',
     'Response',
+    'LoginInfo',
+    'KeyInfo',
+    'Json',
     'Native',
     'Client',
 ] as $class) {

@@ -473,6 +473,12 @@ impl App {
                 headers: Vec::new(),
                 body: Body::Owned(Vec::new()),
             },
+            FaultKind::BadUtf8 => Response {
+                status: 200,
+                content_type: "application/json",
+                headers: Vec::new(),
+                body: Body::Owned(b"{\"domain\":\"\xff\xfe\xfd\"}".to_vec()),
+            },
             FaultKind::Echo { form } => echo(req, form),
         };
         Outcome::Respond(resp)

@@ -55,6 +55,8 @@ pub enum FaultKind {
     Redirect { status: u16, location: String },
     /// This status with an empty body (a server that answers "no content").
     Empty { status: u16 },
+    /// 200, `application/json`, a body whose string holds bytes that are not UTF-8.
+    BadUtf8,
     /// A hostile or careless server (or proxy) that echoes what it received — the request's
     /// body and its `x-xsrf-token` — in an answer of the given form.
     Echo { form: EchoForm },
@@ -75,6 +77,7 @@ impl FaultKind {
             FaultKind::ApiError { .. } => "api_error",
             FaultKind::Redirect { .. } => "redirect",
             FaultKind::Empty { .. } => "empty",
+            FaultKind::BadUtf8 => "bad_utf8",
             FaultKind::Echo { .. } => "echo",
             FaultKind::Suspended => "suspend",
         }
@@ -221,6 +224,7 @@ impl Fault {
             "empty" => FaultKind::Empty {
                 status: opt_status(obj, 200)?,
             },
+            "bad_utf8" => FaultKind::BadUtf8,
             "echo" => FaultKind::Echo {
                 form: opt_str(obj, "as")?
                     .as_deref()
@@ -232,7 +236,7 @@ impl Fault {
             _ => {
                 return Err(ApiError::invalid(
                     "kind",
-                    "expected one of 503, close, delay, truncate, html502, unauthorized, api_error, redirect, empty, echo",
+                    "expected one of 503, close, delay, truncate, html502, unauthorized, api_error, redirect, empty, bad_utf8, echo",
                 ))
             }
         };

@@ -29,33 +29,52 @@ $customerEmail = 'client@example.com';
 try {
     printf("dcimanager %s -> %s\n", Client::version(), $base);
 
-    // 1. The billing system's own session, as an admin.
+    // 1. The billing system's own session, as an admin. The LoginInfo holds the token too,
+    //    hidden from var_dump()/print_r(): it is safe to log the object.
     $admin = new Client($base, ['ca_file' => $ca]);
-    $admin->login('admin@example.com', 'secret');
-    printf("%-30s %s\n", '1. admin login', $admin->whoami()['email']);
+    $login = $admin->login('admin@example.com', 'secret');
+    printf("%-30s %s (user #%s)\n", '1. admin login', $admin->whoami()['email'], $login->getId());
 
-    // 2. A key for the customer (valid for an hour) and the link to redirect them to.
+    // 2. The customer's servers, every page, filtered with a quoted `where` literal.
+    $where = 'owner_email EQ ' . Client::quote($customerEmail);
+    $count = 0;
+    foreach ($admin->paginate('dci/v3/server', $where, 'id asc', 100) as $server) {
+        $count++;
+    }
+    printf("%-30s %d servers of %s\n", '2. customer inventory', $count, $customerEmail);
+
+    // 3. A key for the customer (valid for an hour) and the link to redirect them to.
     $key = $admin->createKey($customerEmail);
     $link = $admin->keyLoginUrl($key);
-    printf("%-30s %s\n", '2. login link for the customer', $link);
+    printf("%-30s key #%s, %s/auth/key-v4/…\n", '3. login link for the customer', $key->getId(), $base);
     // In a web application: header('Location: ' . $link, true, 302);
 
-    // 3. The customer's side: the key opens a session of their own.
+    // 4. The customer's side: the key opens a session of their own.
     $customer = new Client($base, ['ca_file' => $ca]);
     $customer->loginWithKey($key);
     $me = $customer->whoami();
-    printf("%-30s %s (%s), roles %s\n", '3. customer session', $me['email'], $me['full_name'] ?? '', implode(',', $me['roles'] ?? []));
-    $servers = $customer->get('dci/v3/server', ['limit' => '0,3', 'orderby' => 'id asc']);
-    printf("%-30s %s\n", '4. customer servers', implode(', ', array_map(
+    printf("%-30s %s (%s), roles %s\n", '4. customer session', $me['email'], $me['full_name'] ?? '', implode(',', $me['roles'] ?? []));
+    $servers = $customer->get('dci/v3/server', ['limit' => '0,3', 'orderby' => 'id asc']) ?? ['list' => []];
+    printf("%-30s %s\n", '5. customer servers', implode(', ', array_map(
         static fn (array $s): string => "#{$s['id']} {$s['domain']}",
         $servers['list']
     )));
 
-    // 5. Both sessions end.
+    // 6. Both sessions end.
     $customer->logout();
     $admin->logout();
-    printf("%-30s ok\n", '5. logout');
+    printf("%-30s ok\n", '6. logout');
 } catch (DciException $e) {
-    fprintf(STDERR, "%s: %s\n", get_class($e), $e->getMessage());
+    // Decide on the facts (kind, phase, request sent, status), never on the message.
+    fprintf(
+        STDERR,
+        "%s (%s, phase %s, HTTP %d, %d attempts): %s\n",
+        get_class($e),
+        $e->getKind(),
+        $e->getPhase() ?? 'none',
+        $e->getHttpStatus(),
+        $e->getAttempts(),
+        $e->getMessage()
+    );
     exit(1);
 }

@@ -15,16 +15,17 @@ verify = os.environ.get("DCI_CA", True)  # a CA bundle path, or True for the sys
 print(f"dcimanager {dcimanager.__version__} -> {base}")
 with dcimanager.Client(base, verify=verify) as client:
     # 1. Log in; the session is renewed automatically if it expires.
-    login = client.login("admin@example.com", "secret")
-    print(f"{'1. login':<28} user id {login['id']}")
+    login = client.login("admin@example.com", "secret")  # LoginInfo: its repr hides the token
+    print(f"{'1. login':<28} user id {login.id} ({login!r})")
 
     # 2. Who am I?
     print(f"{'2. whoami':<28} {client.whoami()['email']}")
 
-    # 3. List servers that are powered on, three at a time.
-    pages = client.paginate("dci/v3/server", where="power_status EQ 'on'", orderby="id asc", page_size=3)
-    first = [next(pages)["domain"] for _ in range(3)]
-    print(f"{'3. list servers (3)':<28} {', '.join(first)}")
+    # 3. Every server of a customer that is powered on, 100 per request; the where literal
+    #    quoted by the library, whatever the e-mail holds.
+    where = f"owner_email EQ {dcimanager.quote('client@example.com')} AND power_status EQ 'on'"
+    mine = [s["domain"] for s in client.paginate("dci/v3/server", where=where, orderby="id asc")]
+    print(f"{'3. paginate':<28} {len(mine)} servers: {', '.join(mine[:3])}, ...")
 
     # 4. Read one server.
     server = client.get("dci/v3/server/2")
@@ -35,7 +36,7 @@ with dcimanager.Client(base, verify=verify) as client:
     print(f"{'5. long-lived token':<28} created ({len(token)} characters, kept secret)")
 
     # 6. A key for a customer, and the link a billing system redirects to.
-    key = client.create_key("client@example.com")["key"]
+    key = client.create_key("client@example.com")  # KeyInfo: its repr hides the key
     print(f"{'6. customer login link':<28} {client.key_login_url(key)}")
 
     # 7. The customer's side: log in with the key.

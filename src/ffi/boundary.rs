@@ -159,12 +159,21 @@ pub(crate) fn guard_out<T>(out: *mut T, name: &str, f: impl FnOnce() -> FfiResul
     })
 }
 
+/// A value handed to C through an out-parameter that owns memory of the library's (strings):
+/// what to do with it when the caller did not want it.
+pub(crate) trait Release {
+    /// Frees what the value owns.
+    fn release(self);
+}
+
 /// Like [`guard_out`] for an optional out-parameter: NULL means "not wanted" (the body
-/// still runs).
-pub(crate) fn guard_opt_out<T>(out: *mut T, f: impl FnOnce() -> FfiResult<T>) -> dci_status {
+/// still runs, and its value is released).
+pub(crate) fn guard_opt_out<T: Release>(out: *mut T, f: impl FnOnce() -> FfiResult<T>) -> dci_status {
     guard(|| {
         let value = f()?;
-        if !out.is_null() {
+        if out.is_null() {
+            value.release();
+        } else {
             // SAFETY: non-NULL and writable by the contract.
             unsafe { out.write(value) };
         }

@@ -161,6 +161,13 @@ pub unsafe extern "C" fn dci_client_set_max_body_size(
     ffi!(handle!(client).inner.set_max_body_size(bytes))
 }
 
+impl super::boundary::Release for dci_login_info {
+    fn release(mut self) {
+        // SAFETY: the pointer came from owned_string (login_info) and is freed once.
+        unsafe { dci_login_info_clear(&mut self) };
+    }
+}
+
 /// A login answer for C.
 fn login_info(info: LoginInfo) -> FfiResult<dci_login_info> {
     Ok(dci_login_info {

@@ -22,31 +22,30 @@ use FFI\CData;
  * $dci = new Client('https://dci.example.com', ['ca_file' => '/etc/ssl/dci-ca.pem']);
  * $dci->login('admin@example.com', 'secret');
  * $server = $dci->get('dci/v3/server/2');
+ * foreach ($dci->paginate('dci/v3/server', 'owner_email EQ ' . Client::quote($email)) as $srv) { ... }
  * ```
  *
  * The library does the protocol work: the token travels as header `x-xsrf-token`, cookie
  * `ses6` and `isp-box-instance: true`; HTTP 503 answers (a suspended platform) are
- * retried; a session that expires is renewed once when the client logged in with a
- * password. Errors are {@see DciException} subclasses whose messages never contain a
- * password, token or key; secret parameters are marked `#[\SensitiveParameter]`, so PHP ≥
- * 8.2 leaves them out of stack traces too.
+ * retried; a session that expires is renewed once when the client holds credentials (from
+ * {@see Client::login()}, or the `email`/`password` options). Errors are
+ * {@see DciException} subclasses that carry the failure's facts and never a password, token
+ * or key; secret parameters are marked `#[\SensitiveParameter]`, so PHP ≥ 8.2 leaves them
+ * out of stack traces too.
  *
  * The native handle is freed when the object is destroyed; that does not log out (call
  * {@see Client::logout()} for that). A Client cannot be cloned or serialized.
  */
 final class Client
 {
-    /** Option names and their defaults (null: the library's default). */
+    /** The option names; every option defaults to null, "the library's default". */
     private const OPTIONS = [
-        'verify' => true,
-        'ca_file' => null,
-        'timeout' => 60,
-        'connect_timeout' => 10,
-        'retries' => 10,
-        'backoff_factor' => 0.01,
-        'token' => null,
-        'library' => null,
+        'verify', 'ca_file', 'timeout', 'connect_timeout', 'retries', 'backoff_factor',
+        'max_body_size', 'token', 'email', 'password', 'library',
     ];
+
+    /** Options that are never kept on the PHP side (nor shown). */
+    private const SECRET_OPTIONS = ['token', 'email', 'password'];
 
     private FFI $ffi;
 
@@ -54,47 +53,62 @@ final class Client
 
     private string $baseUrl;
 
-    /** @var array<string, mixed> the options in force, without the token */
+    /** @var array<string, mixed> the options given, secrets excluded (null: the library's default) */
     private array $options;
 
     /**
      * Creates a client for a base URL ("https://host[:port]", trailing slash or not).
      *
-     * Options (all optional):
-     *  - `verify` (bool, default true): verify the server's TLS certificate. `false` is
+     * Options (all optional; null or absent means the library's default, see
+     * {@see Client::defaults()}; only the options given are passed to the library):
+     *  - `verify` (bool; default true): verify the server's TLS certificate. `false` is
      *    INSECURE (anyone on the path can read the session token): only for tests. To trust
      *    a self-signed platform, keep it on and pass `ca_file` instead.
-     *  - `ca_file` (string|null): a PEM file of CA certificates trusted in addition to the
+     *  - `ca_file` (string): a PEM file of CA certificates trusted in addition to the
      *    built-in (Mozilla) roots.
-     *  - `timeout` (int|float|null, seconds, default 60): time budget of each call, retries
-     *    and their waits included; 0 or null means no limit.
-     *  - `connect_timeout` (int|float|null, seconds, default 10): time allowed to set up a
-     *    connection; 0 or null means bounded only by `timeout`.
-     *  - `retries` (int, default 10): how often an HTTP 503 answer (or a failed connection)
+     *  - `timeout` (int|float, seconds; default 60): time budget of each call, retries and
+     *    their waits included; 0 means no limit.
+     *  - `connect_timeout` (int|float, seconds; default 10): time allowed to set up a
+     *    connection; 0 means bounded only by `timeout`.
+     *  - `retries` (int; default 10): how often an HTTP 503 answer (or a failed connection)
      *    is repeated.
-     *  - `backoff_factor` (int|float, default 0.01): wait `backoff_factor * 2^(k-1)`
+     *  - `backoff_factor` (int|float, seconds; default 0.01): wait `backoff_factor * 2^(k-1)`
      *    seconds before retry k (none before the first); a `Retry-After` header replaces it.
-     *  - `token` (string|null): a session token obtained elsewhere (see `createToken()`).
-     *  - `library` (string|null): path of libdcimanager, when not found by itself (see
+     *  - `max_body_size` (int, bytes; default 64 MiB): the largest answer accepted.
+     *  - `token` (string): a session token obtained elsewhere: from {@see Client::createToken()},
+     *    or cached from an earlier request (APCu, a file) with {@see Client::getToken()}.
+     *  - `email` and `password` (strings, both or neither): credentials kept to log in with
+     *    when the session expires — or before the first request when there is no `token` —
+     *    without logging in now. With `token`, the cached token is used until it expires,
+     *    then the client logs in once by itself (see {@see Client::getReloginCount()}).
+     *  - `library` (string): path of libdcimanager, when not found by itself (see
      *    {@see Native}); ignored when the library was preloaded.
      *
      * @param string               $baseUrl "https://dci.example.com"
      * @param array<string, mixed> $options see above
      *
      * @throws InvalidArgumentException for a bad URL, an unknown option or a bad value
+     *                                  (`getArgument()` names it)
      * @throws LibraryException         when libdcimanager cannot be loaded
      */
     public function __construct(string $baseUrl, #[\SensitiveParameter] array $options = [])
     {
         $library = $options['library'] ?? null;
         $this->ffi = Native::ffi(is_string($library) ? $library : null);
-        $token = $options['token'] ?? null;
-        unset($options['token']);
-        $this->options = self::validate($options);
-        if ($token !== null && !is_string($token)) {
-            throw self::invalid("option 'token' must be a string or null");
+        $secrets = [];
+        foreach (self::SECRET_OPTIONS as $name) {
+            $secrets[$name] = $options[$name] ?? null;
+            unset($options[$name]);
+            if ($secrets[$name] !== null && !is_string($secrets[$name])) {
+                throw Native::invalid($name, "option '$name' must be a string or null");
+            }
         }
-        $this->baseUrl = Native::cString($baseUrl, 'baseUrl');
+        if (($secrets['email'] === null) !== ($secrets['password'] === null)) {
+            $missing = $secrets['email'] === null ? 'email' : 'password';
+            throw Native::invalid($missing, "options 'email' and 'password' go together: '$missing' is missing");
+        }
+        $this->options = self::validate($options);
+        $this->baseUrl = Native::cString($baseUrl, 'url');
         $handle = $this->ffi->dci_client_new($baseUrl);
         if ($handle === null) {
             // dci_client_new reports no status: a NULL handle is a bad argument.
@@ -103,8 +117,13 @@ final class Client
         $this->handle = $handle;
         try {
             $this->configure($this->options);
-            if ($token !== null) {
-                $this->setToken($token);
+            // Order matters: setting a token forgets credentials, setting credentials keeps
+            // the token.
+            if ($secrets['token'] !== null) {
+                $this->setToken($secrets['token']);
+            }
+            if ($secrets['email'] !== null) {
+                $this->setCredentials($secrets['email'], (string) $secrets['password']);
             }
         } catch (\Throwable $e) {
             // A constructor that throws gets no __destruct(): free the handle here.
@@ -116,7 +135,7 @@ final class Client
 
     /**
      * Frees the native handle (connections closed, token and credentials wiped from the
-     * library's memory). Does not log out.
+     * library's memory once no paging uses it). Does not log out.
      */
     public function __destruct()
     {
@@ -162,7 +181,7 @@ final class Client
     }
 
     /**
-     * What `var_dump()`/`print_r()` show: never the token.
+     * What `var_dump()`/`print_r()` show: never the token or credentials.
      *
      * @return array<string, mixed>
      */
@@ -192,8 +211,25 @@ final class Client
     }
 
     /**
+     * The library's defaults, which a client uses for every option not given: `timeout` and
+     * `connect_timeout` (seconds, as floats), `retries`, `backoff_factor` (seconds),
+     * `max_body_size` (bytes) and `page_size` (items per request of {@see Client::paginate()}).
+     * Read from the library (`dci_get_defaults()`), the one source of these values.
+     *
+     * @return array{timeout: float, connect_timeout: float, retries: int, backoff_factor: float,
+     *               max_body_size: int, page_size: int}
+     *
+     * @throws LibraryException when libdcimanager cannot be loaded
+     */
+    public static function defaults(): array
+    {
+        return Native::defaults();
+    }
+
+    /**
      * Percent-encodes text for one path segment or query value (everything but
-     * `A-Z a-z 0-9 - . _ ~`, so `+ ( ) '` in a `where` survive).
+     * `A-Z a-z 0-9 - . _ ~`, so `+ ( ) '` in a `where` survive). Query parameters passed as
+     * arrays to get()/post()/delete()/request() are encoded by the library already.
      *
      * @throws InvalidArgumentException for a string with a NUL byte
      * @throws LibraryException         when libdcimanager cannot be loaded
@@ -204,6 +240,22 @@ final class Client
         $text = Native::cString($text, 'text');
 
         return (string) Native::outString(static fn (CData $out): int => $ffi->dci_encode_component($text, $out));
+    }
+
+    /**
+     * Text as a literal of the platform's `where` language: single-quoted, with a backslash
+     * before `'` and `\` — `it's` gives `'it\'s'` — so that
+     * `'owner_email EQ ' . Client::quote($email)` is safe whatever the e-mail holds.
+     *
+     * @throws InvalidArgumentException for a string with a NUL byte
+     * @throws LibraryException         when libdcimanager cannot be loaded
+     */
+    public static function quote(string $text): string
+    {
+        $ffi = Native::ffi();
+        $text = Native::cString($text, 'text');
+
+        return (string) Native::outString(static fn (CData $out): int => $ffi->dci_quote($text, $out));
     }
 
     /**
@@ -219,14 +271,18 @@ final class Client
      * used from then on. The credentials stay in the library's memory (wiped when the client
      * is destroyed) so that an expired session is renewed once, automatically.
      *
+     * @return LoginInfo the user's id, the `confirmed` flag and the token (hidden from dumps)
+     *
      * @throws UnauthorizedException for wrong credentials (sent once, never retried)
      * @throws DciException          for any other failure
      */
-    public function login(string $email, #[\SensitiveParameter] string $password): void
+    public function login(string $email, #[\SensitiveParameter] string $password): LoginInfo
     {
         $email = Native::cString($email, 'email');
         $password = Native::cString($password, 'password');
-        Native::check($this->ffi->dci_client_login($this->handle(), $email, $password));
+        $h = $this->handle();
+
+        return $this->loginInfo(fn (CData $info): int => $this->ffi->dci_client_login($h, $email, $password, $info));
     }
 
     /**
@@ -234,17 +290,39 @@ final class Client
      * {@see Client::createKey()}; the session token is used from then on. Such a session is
      * not renewed automatically.
      *
+     * @param string|KeyInfo $key the key, or the KeyInfo that holds it
+     *
+     * @return LoginInfo the key user's id, the `confirmed` flag and the token
+     *
      * @throws UnauthorizedException for an unknown or expired key
      * @throws DciException          for any other failure
      */
-    public function loginWithKey(#[\SensitiveParameter] string $key): void
+    public function loginWithKey(#[\SensitiveParameter] string|KeyInfo $key): LoginInfo
     {
-        $key = Native::cString($key, 'key');
-        Native::check($this->ffi->dci_client_login_with_key($this->handle(), $key));
+        $key = Native::cString($key instanceof KeyInfo ? $key->getKey() : $key, 'key');
+        $h = $this->handle();
+
+        return $this->loginInfo(fn (CData $info): int => $this->ffi->dci_client_login_with_key($h, $key, $info));
+    }
+
+    /**
+     * Keeps e-mail and password to log in with when the session expires — or before the
+     * first request when the client has no token — without logging in now. The token in
+     * use is kept (so call it after {@see Client::setToken()}, which forgets credentials).
+     *
+     * @throws InvalidArgumentException for a string with a NUL byte
+     */
+    public function setCredentials(string $email, #[\SensitiveParameter] string $password): void
+    {
+        $email = Native::cString($email, 'email');
+        $password = Native::cString($password, 'password');
+        Native::check($this->ffi->dci_client_set_credentials($this->handle(), $email, $password));
     }
 
     /**
      * The session token in use, or null when there is none. It is a secret: do not log it.
+     * Compare it with the one a request started with to see whether the client logged in
+     * again (and write the new one back to a cache).
      *
      * @throws DciException on failure
      */
@@ -256,8 +334,9 @@ final class Client
     }
 
     /**
-     * Uses a token obtained elsewhere (e.g. from {@see Client::createToken()}). Credentials
-     * from an earlier login are forgotten (no automatic renewal).
+     * Uses a token obtained elsewhere (e.g. from {@see Client::createToken()} or a cache).
+     * Credentials from an earlier login are forgotten: call {@see Client::setCredentials()}
+     * afterwards to keep renewing.
      *
      * @throws InvalidArgumentException for a token with spaces, line breaks or other
      *                                  characters that cannot travel in a header
@@ -266,6 +345,31 @@ final class Client
     {
         $token = Native::cString($token, 'token');
         Native::check($this->ffi->dci_client_set_token($this->handle(), $token));
+    }
+
+    /**
+     * Forgets the session token and the credentials, without telling the platform (use
+     * {@see Client::logout()} for that).
+     *
+     * @throws DciException on failure
+     */
+    public function clearToken(): void
+    {
+        Native::check($this->ffi->dci_client_clear_token($this->handle()));
+    }
+
+    /**
+     * How many times this client logged in by itself: after an expired session, or before
+     * its first request when it had credentials but no token.
+     *
+     * @throws DciException on failure
+     */
+    public function getReloginCount(): int
+    {
+        $count = $this->ffi->new('uint64_t');
+        Native::check($this->ffi->dci_client_relogin_count($this->handle(), FFI::addr($count)));
+
+        return (int) $count->cdata;
     }
 
     /**
@@ -293,7 +397,7 @@ final class Client
         $h = $this->handle();
         $json = (string) Native::outString(fn (CData $out): int => $this->ffi->dci_client_whoami($h, $out));
 
-        return self::decodeArray($json, null);
+        return (array) Json::decode($json, 200, 1, true);
     }
 
     /**
@@ -315,7 +419,7 @@ final class Client
                 ->setTimezone(new \DateTimeZone('UTC'))
                 ->format('Y-m-d H:i:s');
         }
-        $expiresAt = Native::cString($expiresAt, 'expiresAt');
+        $expiresAt = Native::cString($expiresAt, 'expires_at');
         if ($description !== null) {
             $description = Native::cString($description, 'description');
         }
@@ -336,37 +440,46 @@ final class Client
      */
     public function setTokenTtl(int|string $minutes): void
     {
-        $minutes = Native::cString((string) $minutes, 'minutes');
+        $minutes = Native::cString((string) $minutes, 'value');
         Native::check($this->ffi->dci_client_set_token_ttl($this->handle(), $minutes));
     }
 
     /**
      * Creates a single sign-on key for a user (POST api/auth/v4/user/<user>/key; admin
      * only). The key is valid for an hour; send the user to {@see Client::keyLoginUrl()}.
+     * The library's copy of the key is wiped as soon as the KeyInfo has it.
      *
      * @param int|string $user the user's e-mail or id
      *
-     * @return string the key (a secret)
+     * @return KeyInfo the key's id and the key (hidden from dumps)
      *
      * @throws DciException on failure
      */
-    public function createKey(int|string $user): string
+    public function createKey(int|string $user): KeyInfo
     {
         $user = Native::cString((string) $user, 'user');
-        $h = $this->handle();
+        $ffi = $this->ffi;
+        $info = $ffi->new('dci_key_info');
+        try {
+            Native::check($ffi->dci_client_create_key($this->handle(), $user, FFI::addr($info)));
 
-        return (string) Native::outString(fn (CData $out): int => $this->ffi->dci_client_create_key($h, $user, $out));
+            return new KeyInfo(self::ownedString($info->id), self::ownedString($info->key));
+        } finally {
+            $ffi->dci_key_info_clear(FFI::addr($info)); // wipes the key
+        }
     }
 
     /**
      * The link that logs a user in with a key, "<base>/auth/key-v4/<key>": the page a
      * billing system redirects its customer to. Sends nothing.
      *
+     * @param string|KeyInfo $key the key, or the KeyInfo that holds it
+     *
      * @throws DciException on failure
      */
-    public function keyLoginUrl(#[\SensitiveParameter] string $key): string
+    public function keyLoginUrl(#[\SensitiveParameter] string|KeyInfo $key): string
     {
-        $key = Native::cString($key, 'key');
+        $key = Native::cString($key instanceof KeyInfo ? $key->getKey() : $key, 'key');
         $h = $this->handle();
 
         return (string) Native::outString(fn (CData $out): int => $this->ffi->dci_client_key_login_url($h, $key, $out));
@@ -376,165 +489,289 @@ final class Client
      * GET a path and decode its JSON answer, e.g. `get('dci/v3/server/2')` or
      * `get('dci/v3/server', ['where' => "power_status EQ 'on'", 'limit' => '0,10'])`.
      *
-     * @param string                           $path  "dci/v3/..." (under /api/), "/..." (from
-     *                                                the host root) or a full URL of this origin
-     * @param array<string, scalar>            $query query values, percent-encoded here
+     * @param string                $path    "dci/v3/..." (under /api/), "/..." (from the host
+     *                                       root) or a full URL of this origin
+     * @param array<mixed>          $query   query parameters, encoded by the library:
+     *                                       `name => value`, or `[name, value]` pairs in order
+     *                                       (a name may repeat); values are strings, numbers
+     *                                       or bools ("true"/"false")
+     * @param float|null            $timeout this call's time budget in seconds, retries
+     *                                       included, instead of the client's (0: no limit)
      *
-     * @return array<mixed> the decoded answer ([] for an empty body)
+     * @return array<mixed>|null the decoded answer (objects as arrays); null for an empty body
      *
-     * @throws DciException ApiException, HttpException, DecodeException...
+     * @throws DciException ApiException, HttpException, DecodeException (also for a JSON
+     *                      scalar answer)...
      */
-    public function get(string $path, array $query = []): array
+    public function get(string $path, array $query = [], ?float $timeout = null): ?array
     {
-        return $this->call('GET', $path, null, $query);
+        return $this->call('GET', $path, null, $query, $timeout);
     }
 
     /**
      * POST a JSON body (an array or object; null or [] sends `{}`) and decode the answer.
      *
-     * @param string            $path see {@see Client::get()}
-     * @param array<mixed>|object|null $body  encoded with json_encode; use `(object) []` or
-     *                                 `new \stdClass()` for an empty object inside it
+     * @param string                   $path    see {@see Client::get()}
+     * @param array<mixed>|object|null $body    encoded with json_encode; use `(object) []`
+     *                                          or `new \stdClass()` for an empty object inside it
+     * @param array<mixed>             $query   query parameters, as for {@see Client::get()}
+     * @param float|null               $timeout this call's time budget in seconds
      *
-     * @return array<mixed> the decoded answer ([] for an empty body)
+     * @return array<mixed>|null the decoded answer; null for an empty body
      *
      * @throws DciException ApiException, HttpException, DecodeException...
      */
-    public function post(string $path, array|object|null $body = null): array
+    public function post(string $path, array|object|null $body = null, array $query = [], ?float $timeout = null): ?array
     {
-        return $this->call('POST', $path, $body, []);
+        return $this->call('POST', $path, $body, $query, $timeout);
     }
 
     /**
      * DELETE a path and decode the answer.
      *
-     * @param string                $path  see {@see Client::get()}
-     * @param array<string, scalar> $query query values, percent-encoded here
+     * @param string                $path    see {@see Client::get()}
+     * @param array<mixed>          $query   query parameters, as for {@see Client::get()}
+     * @param float|null            $timeout this call's time budget in seconds
      *
-     * @return array<mixed> the decoded answer ([] for an empty body)
+     * @return array<mixed>|null the decoded answer; null for an empty body
      *
      * @throws DciException ApiException, HttpException, DecodeException...
      */
-    public function delete(string $path, array $query = []): array
+    public function delete(string $path, array $query = [], ?float $timeout = null): ?array
     {
-        return $this->call('DELETE', $path, null, $query);
+        return $this->call('DELETE', $path, null, $query, $timeout);
     }
 
     /**
      * Sends a request and returns the answer, whatever its status: API errors, HTTP 401,
-     * an HTML 502 or the last 503 after the retries are returned as a {@see Response}
-     * ({@see Response::getError()} / {@see Response::throwIfError()}). Throws only when no
-     * answer arrived (connection, timeout, TLS, invalid argument).
+     * an HTML 502, a redirect or the last 503 after the retries are returned as a
+     * {@see Response} ({@see Response::getError()} / {@see Response::throwIfError()}).
+     * Throws only when no answer arrived (connection, timeout, TLS, invalid argument).
      *
-     * @param string                   $method "GET", "POST", "DELETE"
-     * @param string                   $path   see {@see Client::get()}
-     * @param array<mixed>|object|null $body   JSON body (null: none; a POST without one sends `{}`)
-     * @param array<string, scalar>    $query  query values, percent-encoded here
+     * @param string                   $method  "GET", "POST", "DELETE"
+     * @param string                   $path    see {@see Client::get()}
+     * @param array<mixed>|object|null $body    JSON body (null: none; a POST without one sends `{}`)
+     * @param array<mixed>             $query   query parameters, as for {@see Client::get()}
+     * @param float|null               $timeout this call's time budget in seconds
+     * @param array<mixed>             $headers extra headers, `name => value` or `[name, value]`
+     *                                          pairs; each replaces the client's own header of
+     *                                          that name
      *
      * @throws DciException when no answer arrived
      */
-    public function request(string $method, string $path, array|object|null $body = null, array $query = []): Response
+    public function request(
+        string $method,
+        string $path,
+        array|object|null $body = null,
+        array $query = [],
+        ?float $timeout = null,
+        array $headers = []
+    ): Response {
+        return new Response($this->send($method, $path, Json::encode($body), $query, $timeout, $headers));
+    }
+
+    /**
+     * Every item of a list call (`{"list": [...], "size": N}`), fetched `$pageSize` items
+     * per request by the library as the loop advances, each decoded (objects as arrays):
+     *
+     * ```php
+     * $where = 'owner_email EQ ' . Client::quote($email);
+     * foreach ($dci->paginate('dci/v3/server', $where, 'id asc') as $server) { ... }
+     * ```
+     *
+     * Nothing is sent until the first item is asked for. Stopping early (a `break`) is fine:
+     * the library's iterator is freed when the generator is. Once the walk is complete,
+     * `getReturn()` gives the platform's count of matching items (null if it sent none).
+     *
+     * @param string      $path     a list, e.g. "dci/v3/server"
+     * @param string|null $where    a filter (null: none); build literals with {@see Client::quote()}
+     * @param string|null $orderby  e.g. "id asc" (null: none)
+     * @param int         $pageSize items per request (0: the library's default, see
+     *                              {@see Client::defaults()})
+     *
+     * @return \Generator<int, mixed, mixed, int|null>
+     *
+     * @throws InvalidArgumentException at once, for a negative page size or a NUL byte
+     * @throws DciException             while iterating, for the failure of a page
+     */
+    public function paginate(string $path, ?string $where = null, ?string $orderby = null, int $pageSize = 0): \Generator
     {
-        return $this->send($method, $path, $body, $query);
+        $path = Native::cString($path, 'path');
+        if ($where !== null) {
+            $where = Native::cString($where, 'where');
+        }
+        if ($orderby !== null) {
+            $orderby = Native::cString($orderby, 'orderby');
+        }
+        if ($pageSize < 0) {
+            throw Native::invalid('page_size', 'page_size must be >= 0 (0: the default)');
+        }
+
+        return $this->walk($path, $where, $orderby, $pageSize);
+    }
+
+    /**
+     * The generator behind paginate(): makes the library's iterator on the first step and
+     * frees it in `finally`, which runs also when the caller stops early.
+     *
+     * @return \Generator<int, mixed, mixed, int|null>
+     */
+    private function walk(string $path, ?string $where, ?string $orderby, int $pageSize): \Generator
+    {
+        $ffi = $this->ffi;
+        $out = $ffi->new('dci_pages*');
+        Native::check($ffi->dci_client_paginate($this->handle(), $path, $where, $orderby, $pageSize, FFI::addr($out)));
+        $pages = $out;
+        try {
+            while (true) {
+                $item = Native::outString(static fn (CData $o): int => $ffi->dci_pages_next($pages, $o));
+                if ($item === null) {
+                    break;
+                }
+                yield Json::decode($item, 200, 1, false);
+            }
+            $total = $ffi->new('int64_t');
+            Native::check($ffi->dci_pages_total($pages, FFI::addr($total)));
+
+            return $total->cdata >= 0 ? (int) $total->cdata : null;
+        } finally {
+            $ffi->dci_pages_free($pages);
+        }
     }
 
     /**
      * Sends a request; throws the answer's error, decodes its body.
      *
      * @param array<mixed>|object|null $body
-     * @param array<string, scalar>    $query
+     * @param array<mixed>             $query
      *
-     * @return array<mixed>
+     * @return array<mixed>|null
      */
-    private function call(string $method, string $path, array|object|null $body, array $query): array
+    private function call(string $method, string $path, array|object|null $body, array $query, ?float $timeout): ?array
     {
-        $response = $this->send($method, $path, $body, $query)->throwIfError();
+        $ffi = $this->ffi;
+        $response = $this->send($method, $path, Json::encode($body), $query, $timeout, []);
+        try {
+            $status = (int) $ffi->dci_response_error($response);
+            if (!Native::isOk($status)) {
+                throw Native::exception(Native::lastError($status));
+            }
+            $text = Native::body($response);
+            $http = (int) $ffi->dci_response_status($response);
+            $attempts = (int) $ffi->dci_response_attempts($response);
+        } finally {
+            $ffi->dci_response_free($response);
+        }
 
-        return self::decodeArray($response->getBody(), $response);
+        return Json::decode($text, $http, $attempts, true);
     }
 
     /**
-     * @param array<mixed>|object|null $body
-     * @param array<string, scalar>    $query
+     * Builds a request with dci_request_*, sends it, and hands over the native response
+     * (the caller frees it). Throws when no answer arrived.
+     *
+     * @param array<mixed> $query
+     * @param array<mixed> $headers
      */
-    private function send(string $method, string $path, array|object|null $body, array $query): Response
-    {
+    private function send(
+        string $method,
+        string $path,
+        ?string $json,
+        array $query,
+        ?float $timeout,
+        array $headers
+    ): CData {
+        $ffi = $this->ffi;
         $method = Native::cString($method, 'method');
         $path = Native::cString($path, 'path');
-        if ($query !== []) {
-            $path .= (strpos($path, '?') === false ? '?' : '&') . self::queryString($query);
+        $h = $this->handle();
+        $pairs = self::pairs($query, 'query');
+        $head = self::pairs($headers, 'header');
+        $ms = $timeout === null ? null : self::millis('timeout', $timeout);
+        $request = $ffi->dci_request_new($method, $path);
+        if ($request === null) {
+            // dci_request_new reports no status: a NULL request is a bad argument.
+            throw Native::exception(Native::lastError($ffi->DCI_ERROR_INVALID_ARGUMENT));
         }
-        $json = null;
-        if ($body !== null) {
-            try {
-                $json = $body === [] ? '{}' : json_encode($body, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES);
-            } catch (\JsonException $e) {
-                throw Native::localError(
-                    'DCI_ERROR_INVALID_ARGUMENT',
-                    'invalid argument: body cannot be encoded as JSON (' . $e->getMessage() . ')',
-                    $e
-                );
+        try {
+            foreach ($pairs as [$name, $value]) {
+                Native::check($ffi->dci_request_add_query($request, $name, $value));
             }
-        }
-        $out = $this->ffi->new('dci_response*');
-        $status = $this->ffi->dci_client_request($this->handle(), $method, $path, $json, FFI::addr($out));
-        $error = Native::isOk($status) ? null : Native::lastError($status);
-        $answer = Native::takeResponse($out); // frees the native response
-        if ($answer === null) {
-            throw Native::exception($error ?? Native::lastError($status));
-        }
+            if ($json !== null) {
+                Native::check($ffi->dci_request_set_json($request, Native::cString($json, 'body')));
+            }
+            foreach ($head as [$name, $value]) {
+                Native::check($ffi->dci_request_add_header($request, $name, $value));
+            }
+            if ($ms !== null) {
+                Native::check($ffi->dci_request_set_timeout_ms($request, $ms));
+            }
+            $out = $ffi->new('dci_response*');
+            Native::check($ffi->dci_client_send($h, $request, FFI::addr($out)));
 
-        return new Response($answer[0], $answer[1], $error);
+            return $out;
+        } finally {
+            $ffi->dci_request_free($request);
+        }
     }
 
     /**
-     * @param array<string, scalar> $query
+     * Name/value pairs as C strings, in order: `name => value` entries, or `[name, value]`
+     * pairs (for a name given more than once); values may be strings, numbers or bools.
+     *
+     * @param array<mixed> $values
+     *
+     * @return list<array{0: string, 1: string}>
      */
-    private static function queryString(array $query): string
+    private static function pairs(array $values, string $what): array
     {
-        $parts = [];
-        foreach ($query as $name => $value) {
+        $pairs = [];
+        foreach ($values as $name => $value) {
+            if (is_int($name) && is_array($value)) {
+                if (!array_is_list($value) || count($value) !== 2 || !is_string($value[0])) {
+                    throw Native::invalid($what, "$what entry $name must be a [name, value] pair");
+                }
+                [$name, $value] = $value;
+            }
             if (is_bool($value)) {
                 $value = $value ? 'true' : 'false';
             } elseif (is_int($value) || is_float($value)) {
                 $value = (string) $value;
             } elseif (!is_string($value)) {
-                throw self::invalid("query value '$name' must be a string, number or bool");
+                throw Native::invalid($what, "$what value '$name' must be a string, number or bool");
             }
-            $parts[] = self::encode((string) $name) . '=' . self::encode($value);
+            $pairs[] = [Native::cString((string) $name, $what), Native::cString($value, $what)];
         }
 
-        return implode('&', $parts);
+        return $pairs;
     }
 
     /**
-     * @return array<mixed>
+     * Runs a login function with a `dci_login_info` out-parameter and makes the LoginInfo;
+     * the library's strings are released whatever happens.
+     *
+     * @param callable(CData): int $call receives the `dci_login_info *`, returns the status;
+     *                                 sensitive, as the closure captured the secret
      */
-    private static function decodeArray(string $json, ?Response $response): array
+    private function loginInfo(#[\SensitiveParameter] callable $call): LoginInfo
     {
-        if ($json === '') {
-            return [];
-        }
+        $ffi = $this->ffi;
+        $info = $ffi->new('dci_login_info');
         try {
-            $data = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
-        } catch (\JsonException $e) {
-            throw Native::localError(
-                'DCI_ERROR_DECODE',
-                'bad response body: not JSON (' . $e->getMessage() . ')',
-                $e,
-                $response
-            );
-        }
-        if (!is_array($data)) {
-            throw Native::localError(
-                'DCI_ERROR_DECODE',
-                'bad response body: a JSON ' . gettype($data) . ' where an object or array was expected',
-                null,
-                $response
-            );
+            Native::check($call(FFI::addr($info)));
+            $id = self::ownedString($info->user_id);
+            $confirmed = (bool) $info->confirmed;
+        } finally {
+            $ffi->dci_login_info_clear(FFI::addr($info));
         }
 
-        return $data;
+        return new LoginInfo($id, $confirmed, (string) $this->getToken());
+    }
+
+    /** A copy of a `char *` field of an out-parameter struct ("" for NULL). */
+    private static function ownedString(?CData $text): string
+    {
+        return $text === null || FFI::isNull($text) ? '' : FFI::string($text);
     }
 
     private function handle(): CData
@@ -560,7 +797,8 @@ final class Client
     }
 
     /**
-     * Checks option names and types; returns the options in force (token excluded).
+     * Checks option names and types; returns the options given (secrets excluded), every
+     * known option present, null for "the library's default".
      *
      * @param array<mixed> $options
      *
@@ -568,58 +806,57 @@ final class Client
      */
     private static function validate(array $options): array
     {
-        $unknown = array_diff(array_map('strval', array_keys($options)), array_keys(self::OPTIONS));
+        $known = array_values(array_diff(self::OPTIONS, self::SECRET_OPTIONS));
+        $unknown = array_values(array_diff(array_map('strval', array_keys($options)), $known));
         if ($unknown !== []) {
-            throw self::invalid(sprintf(
+            throw Native::invalid($unknown[0], sprintf(
                 'unknown option%s %s (known: %s)',
                 count($unknown) > 1 ? 's' : '',
                 implode(', ', array_map(static fn ($k) => "'$k'", $unknown)),
-                implode(', ', array_keys(self::OPTIONS))
+                implode(', ', self::OPTIONS)
             ));
         }
-        $seconds = static function (string $name, $v): void {
-            if ($v !== null && !((is_int($v) || is_float($v)) && is_finite((float) $v) && $v >= 0)) {
-                throw self::invalid("option '$name' must be a number of seconds >= 0, or null");
-            }
-        };
         foreach ($options as $name => $v) {
+            if ($v === null) {
+                continue;
+            }
             switch ($name) {
                 case 'verify':
                     if (!is_bool($v)) {
-                        throw self::invalid("option 'verify' must be true or false (use 'ca_file' for a CA file)");
+                        throw Native::invalid($name, "option 'verify' must be true or false (use 'ca_file' for a CA file)");
                     }
                     break;
                 case 'ca_file':
                 case 'library':
-                    if ($v !== null && (!is_string($v) || $v === '')) {
-                        throw self::invalid("option '$name' must be a non-empty string or null");
+                    if (!is_string($v) || $v === '') {
+                        throw Native::invalid($name, "option '$name' must be a non-empty string or null");
                     }
                     break;
                 case 'timeout':
                 case 'connect_timeout':
-                    $seconds($name, $v);
+                case 'backoff_factor':
+                    if (!(is_int($v) || is_float($v)) || !is_finite((float) $v) || $v < 0) {
+                        throw Native::invalid($name, "option '$name' must be a number of seconds >= 0, or null");
+                    }
                     break;
                 case 'retries':
                     if (!is_int($v) || $v < 0 || $v > 0xFFFFFFFF) {
-                        throw self::invalid("option 'retries' must be an int >= 0");
+                        throw Native::invalid($name, "option 'retries' must be an int >= 0, or null");
                     }
                     break;
-                case 'backoff_factor':
-                    if (!(is_int($v) || is_float($v)) || !is_finite((float) $v) || $v < 0) {
-                        throw self::invalid("option 'backoff_factor' must be a number >= 0");
+                case 'max_body_size':
+                    if (!is_int($v) || $v < 0) {
+                        throw Native::invalid($name, "option 'max_body_size' must be an int >= 0 (bytes), or null");
                     }
                     break;
             }
         }
-        $in = self::OPTIONS;
-        unset($in['token']);
 
-        return array_merge($in, $options);
+        return array_merge(array_fill_keys($known, null), $options);
     }
 
     /**
-     * Hands the options to the library (only those given differ from its defaults, but
-     * setting them all keeps this class the single source of the documented defaults).
+     * Hands the options given to the library; the others keep the library's defaults.
      *
      * @param array<string, mixed> $o
      */
@@ -627,35 +864,49 @@ final class Client
     {
         $h = $this->handle();
         $ffi = $this->ffi;
-        Native::check($ffi->dci_client_set_verify_tls($h, $o['verify']));
+        if ($o['verify'] !== null) {
+            Native::check($ffi->dci_client_set_verify_tls($h, $o['verify']));
+        }
         if ($o['ca_file'] !== null) {
             Native::check($ffi->dci_client_set_ca_file($h, Native::cString($o['ca_file'], 'ca_file')));
         }
-        Native::check($ffi->dci_client_set_timeout_ms($h, self::millis($o['timeout'])));
-        Native::check($ffi->dci_client_set_connect_timeout_ms($h, self::millis($o['connect_timeout'])));
-        Native::check($ffi->dci_client_set_retry($h, $o['retries'], (float) $o['backoff_factor']));
-        // Every JSON body is decoded here (json_decode, DecodeException on failure): the
-        // library's own check would parse each body a second time.
-        Native::check($ffi->dci_client_set_validate_json($h, false));
+        if ($o['timeout'] !== null) {
+            Native::check($ffi->dci_client_set_timeout_ms($h, self::millis('timeout', $o['timeout'])));
+        }
+        if ($o['connect_timeout'] !== null) {
+            Native::check($ffi->dci_client_set_connect_timeout_ms($h, self::millis('connect_timeout', $o['connect_timeout'])));
+        }
+        if ($o['retries'] !== null || $o['backoff_factor'] !== null) {
+            // One setter for both: the one not given keeps the library's default.
+            $defaults = Native::defaults();
+            Native::check($ffi->dci_client_set_retry(
+                $h,
+                $o['retries'] ?? $defaults['retries'],
+                (float) ($o['backoff_factor'] ?? $defaults['backoff_factor'])
+            ));
+        }
+        if ($o['max_body_size'] !== null) {
+            Native::check($ffi->dci_client_set_max_body_size($h, $o['max_body_size']));
+        }
     }
 
     /**
      * Seconds to milliseconds for the library (0: no limit); a positive value never
      * becomes 0.
      *
-     * @param int|float|null $seconds
+     * @param int|float $seconds
+     *
+     * @throws InvalidArgumentException for a negative or non-finite value
      */
-    private static function millis(int|float|null $seconds): int
+    private static function millis(string $name, int|float $seconds): int
     {
-        if ($seconds === null || $seconds == 0) {
+        if (!is_finite((float) $seconds) || $seconds < 0) {
+            throw Native::invalid($name, "$name must be a number of seconds >= 0");
+        }
+        if ($seconds == 0) {
             return 0;
         }
 
         return max(1, (int) round($seconds * 1000));
-    }
-
-    private static function invalid(string $message): DciException
-    {
-        return Native::localError('DCI_ERROR_INVALID_ARGUMENT', 'invalid argument: ' . $message);
     }
 }

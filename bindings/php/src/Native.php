@@ -338,7 +338,7 @@ final class Native
                 try {
                     return [$loader($found), $found];
                 } catch (\FFI\Exception | \FFI\ParserException $e) {
-                    if (stripos($e->getMessage(), 'ffi.enable') !== false) {
+                    if (self::ffiRestricted()) { // decided on the setting, not on the message
                         throw new LibraryException(
                             'PHP FFI is restricted by ffi.enable=' . ini_get('ffi.enable') . ': load the '
                             . 'library through opcache.preload (bindings/php/preload.php, see the README) '
@@ -358,6 +358,20 @@ final class Native
             'cannot load libdcimanager; looked at: ' . implode('; ', $looked)
             . '. Build it (cargo build --release), or set the library option or ' . self::ENV
         );
+    }
+
+    /**
+     * Whether `ffi.enable` forbids FFI::cdef() here: "0" (or off), or "preload" outside the
+     * CLI (where only preloaded code may use FFI).
+     */
+    private static function ffiRestricted(): bool
+    {
+        $setting = strtolower(trim((string) ini_get('ffi.enable')));
+        if ($setting === 'preload') {
+            return PHP_SAPI !== 'cli';
+        }
+
+        return !in_array($setting, ['1', 'on', 'true', 'yes'], true);
     }
 
     private static function requireExtension(): void
@@ -544,13 +558,14 @@ final class Native
      * frees it (`dci_string_free`, which wipes it) whatever happens; null when the library
      * wrote NULL.
      *
-     * @param callable(CData): int $call receives the `char **` out-parameter, returns the status
+     * @param callable(CData): int $call receives the `char **` out-parameter, returns the
+     *                                 status; sensitive, as a closure shows what it captured
      *
      * @throws DciException when the call fails
      *
      * @internal
      */
-    public static function outString(callable $call): ?string
+    public static function outString(#[\SensitiveParameter] callable $call): ?string
     {
         $ffi = self::ffi();
         $out = $ffi->new('char*');

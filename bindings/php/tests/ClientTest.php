@@ -7,6 +7,8 @@ namespace DciManager\Tests;
 use DciManager\Client;
 use DciManager\Exception\ApiException;
 use DciManager\Exception\InvalidArgumentException;
+use DciManager\KeyInfo;
+use DciManager\LoginInfo;
 use DciManager\Response;
 
 /**
@@ -51,16 +53,89 @@ final class ClientTest extends EmulatorTestCase
     {
         $admin = $this->admin();
         $key = $admin->createKey('client@example.com');
-        self::assertNotSame('', $key);
+        self::assertInstanceOf(KeyInfo::class, $key);
+        self::assertNotSame('', $key->getId());
+        self::assertNotSame('', $key->getKey());
         self::assertSame(1, $this->emu->count('POST', '/api/auth/v4/user/client%40example.com/key'));
         self::assertSame('{}', $this->emu->lastRequest()['body']);
-        self::assertSame("{$this->emu->url}/auth/key-v4/$key", $admin->keyLoginUrl($key));
+        $url = "{$this->emu->url}/auth/key-v4/{$key->getKey()}";
+        self::assertSame($url, $admin->keyLoginUrl($key));
+        self::assertSame($url, $admin->keyLoginUrl($key->getKey()));
 
         $customer = $this->client();
-        $customer->loginWithKey($key);
+        $login = $customer->loginWithKey($key);
+        self::assertInstanceOf(LoginInfo::class, $login);
+        self::assertSame('24', $login->getId());
+        self::assertSame($customer->getToken(), $login->getToken());
         self::assertSame('client@example.com', $customer->whoami()['email']);
         self::assertSame(1, $this->emu->stats()['key_logins']);
-        self::assertNotSame('', $admin->createKey(24)); // by id
+        $other = $this->client();
+        $other->loginWithKey($admin->createKey(24)->getKey()); // by id, the key as a string
+        self::assertSame('client@example.com', $other->whoami()['email']);
+    }
+
+    public function testLoginAnswersALoginInfo(): void
+    {
+        $c = $this->client();
+        $info = $c->login('admin@example.com', 'secret');
+        self::assertSame('3', $info->getId());
+        self::assertTrue($info->isConfirmed());
+        self::assertSame($c->getToken(), $info->getToken());
+        $copy = clone $info;
+        self::assertSame($info->getToken(), $copy->getToken());
+        self::assertSame(0, $c->getReloginCount());
+    }
+
+    public function testDefaultsComeFromTheLibrary(): void
+    {
+        $d = Client::defaults();
+        $native = \DciManager\Native::ffi()->dci_get_defaults();
+        self::assertSame(
+            ['timeout', 'connect_timeout', 'retries', 'backoff_factor', 'max_body_size', 'page_size'],
+            array_keys($d)
+        );
+        self::assertSame($native->timeout_ms / 1000.0, $d['timeout']);
+        self::assertSame($native->connect_timeout_ms / 1000.0, $d['connect_timeout']);
+        self::assertSame($native->retries, $d['retries']);
+        self::assertSame($native->backoff_factor, $d['backoff_factor']);
+        self::assertSame($native->max_body_size, $d['max_body_size']);
+        self::assertSame($native->page_size, $d['page_size']);
+        // Options not given are null ("the library's default") and not passed on.
+        $options = $this->client()->__debugInfo()['options'];
+        self::assertNull($options['timeout']);
+        self::assertNull($options['retries']);
+        self::assertArrayNotHasKey('token', $options);
+        self::assertArrayNotHasKey('password', $options);
+    }
+
+    public function testPaginateAndQuote(): void
+    {
+        $c = $this->admin();
+        self::assertSame("'it\\'s'", Client::quote("it's"));
+        $where = 'owner_email EQ ' . Client::quote('client@example.com');
+        $this->emu->clearLog();
+        $pages = $c->paginate('dci/v3/server', $where, 'id desc', 50);
+        self::assertSame(0, $this->emu->stats()['requests'], 'nothing sent before the first item');
+        $ids = [];
+        foreach ($pages as $server) {
+            self::assertSame('client@example.com', $server['owner_email']);
+            $ids[] = $server['id'];
+        }
+        self::assertCount(300, $ids);
+        self::assertSame(1000, $ids[0]);
+        self::assertSame(300, $pages->getReturn());
+        self::assertSame(6, $this->emu->count('GET', '/api/dci/v3/server'));
+
+        // Stopping early frees the library's iterator (finally): no further page is asked for.
+        $this->emu->clearLog();
+        foreach ($c->paginate('dci/v3/server', null, null, 10) as $i => $server) {
+            if ($i === 14) {
+                break;
+            }
+        }
+        self::assertSame(2, $this->emu->count('GET', '/api/dci/v3/server'));
+        $this->expectException(InvalidArgumentException::class);
+        $c->paginate('dci/v3/server', null, null, -1);
     }
 
     public function testCreateTokenThenUseIt(): void
@@ -155,7 +230,11 @@ final class ClientTest extends EmulatorTestCase
         $error = $missing->getError();
         self::assertInstanceOf(ApiException::class, $error);
         self::assertSame(1106, $error->getApiCode());
-        self::assertSame($missing, $error->getResponse());
+        self::assertSame(404, $error->getHttpStatus());
+        self::assertSame(1, $error->getAttempts());
+        self::assertSame(1, $missing->getAttempts());
+        self::assertStringStartsWith('application/json', (string) $missing->getHeader('Content-Type'));
+        self::assertNull($missing->getHeader('x-no-such-header'));
         try {
             $missing->throwIfError();
             self::fail('no exception');
@@ -240,6 +319,9 @@ final class ClientTest extends EmulatorTestCase
             ['backoff_factor' => -0.1],
             ['ca_file' => ''],
             ['token' => 42],
+            ['email' => 'admin@example.com'],
+            ['password' => 'secret'],
+            ['max_body_size' => -1],
         ];
         foreach ($bad as $options) {
             try {

@@ -121,6 +121,26 @@ final class Emulator
         $this->call('POST', '/emulator/faults', $fault);
     }
 
+    /** Drops every queued fault. */
+    public function clearFaults(): void
+    {
+        $this->call('DELETE', '/emulator/faults');
+    }
+
+    /**
+     * Reads the configuration, or changes part of it and returns the whole.
+     *
+     * @param array<string, mixed>|null $changes
+     *
+     * @return array<string, mixed>
+     */
+    public function config(?array $changes = null): array
+    {
+        return $changes === null
+            ? $this->call('GET', '/emulator/config')
+            : $this->call('POST', '/emulator/config', $changes);
+    }
+
     public function suspend(int $requests): void
     {
         $this->call('POST', '/emulator/suspend', ['requests' => $requests]);

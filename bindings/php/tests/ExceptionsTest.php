@@ -37,27 +37,39 @@ final class ExceptionsTest extends EmulatorTestCase
 
     public function testInvalidArgument(): void
     {
+        // what => [call, the argument named by getArgument()]
         $cases = [
-            'bad URL' => fn () => new Client('dci.example.com'),
-            'NUL in the URL' => fn () => new Client("https://dci.example.com\0.evil"),
-            'NUL in a path' => fn () => $this->client()->get("dci/v3/server/2\0/../x"),
-            'NUL in a password' => fn () => $this->client()->login('admin@example.com', "secret\0more"),
-            'another origin' => fn () => $this->client()->get('https://evil.example.com/api/dci/v3/server/2'),
-            'empty method' => fn () => $this->client()->request('', 'dci/v3/server/2'),
-            'missing CA file' => fn () => $this->client(['ca_file' => '/nonexistent/ca.pem']),
-            'unencodable body' => fn () => $this->client()->post('dci/v3/user', ['x' => "\xff"]),
-            'bad query value' => fn () => $this->client()->get('dci/v3/server', ['where' => ['EQ']]),
-            'bad expiresAt' => fn () => $this->client()->createToken('31.01.2030'),
-            'NUL in a key' => fn () => $this->client()->keyLoginUrl("k\0ey"),
+            'bad URL' => [fn () => new Client('dci.example.com'), 'url'],
+            'NUL in the URL' => [fn () => new Client("https://dci.example.com\0.evil"), 'url'],
+            'NUL in a path' => [fn () => $this->client()->get("dci/v3/server/2\0/../x"), 'path'],
+            'NUL in a password' => [fn () => $this->client()->login('admin@example.com', "secret\0more"), 'password'],
+            'another origin' => [fn () => $this->client()->get('https://evil.example.com/api/dci/v3/server/2'), 'path'],
+            'empty method' => [fn () => $this->client()->request('', 'dci/v3/server/2'), 'method'],
+            'missing CA file' => [fn () => $this->client(['ca_file' => '/nonexistent/ca.pem']), 'ca_file'],
+            'unencodable body' => [fn () => $this->client()->post('dci/v3/user', ['x' => "\xff"]), 'body'],
+            'bad query value' => [fn () => $this->client()->get('dci/v3/server', ['where' => ['EQ']]), 'query'],
+            'bad per-call timeout' => [fn () => $this->client()->get('dci/v3/server/2', [], -1.0), 'timeout'],
+            'bad header' => [fn () => $this->client()->request('GET', 'dci/v3/server/2', null, [], null, ['x-a' => "b\r\nc"]), 'header'],
+            'bad expiresAt' => [fn () => $this->client()->createToken('31.01.2030'), null],
+            'NUL in a key' => [fn () => $this->client()->keyLoginUrl("k\0ey"), 'key'],
+            'unknown option' => [fn () => $this->client(['retry' => 1]), 'retry'],
+            'bad option' => [fn () => $this->client(['timeout' => -1]), 'timeout'],
         ];
-        foreach ($cases as $what => $call) {
+        foreach ($cases as $what => [$call, $argument]) {
             try {
                 $call();
                 self::fail("$what: no exception");
             } catch (InvalidArgumentException $e) {
                 self::assertSame('DCI_ERROR_INVALID_ARGUMENT', $e->getStatusName(), $what);
+                self::assertSame('invalid_argument', $e->getKind(), $what);
                 self::assertSame(Native::ffi()->DCI_ERROR_INVALID_ARGUMENT, $e->getCode(), $what);
                 self::assertStringStartsWith('invalid argument: ', $e->getMessage(), $what);
+                if ($argument !== null) {
+                    self::assertSame($argument, $e->getArgument(), $what);
+                }
+                self::assertFalse($e->isRequestSent(), $what);
+                self::assertSame(0, $e->getAttempts(), $what);
+                self::assertNull($e->getPhase(), $what);
             }
         }
         self::assertSame(0, $this->emu->stats()['requests'], 'nothing was sent');
@@ -76,7 +88,8 @@ final class ExceptionsTest extends EmulatorTestCase
         } catch (ConnectException $e) {
             self::assertSame('DCI_ERROR_CONNECT', $e->getStatusName());
             self::assertSame(0, $e->getHttpStatus());
-            self::assertNull($e->getResponse());
+            self::assertSame('connect', $e->getPhase());
+            self::assertFalse($e->isRequestSent());
         }
         // request() throws as well: no answer arrived.
         $this->expectException(ConnectException::class);
@@ -93,6 +106,9 @@ final class ExceptionsTest extends EmulatorTestCase
             self::fail('no exception');
         } catch (TimeoutException $e) {
             self::assertSame('DCI_ERROR_TIMEOUT', $e->getStatusName());
+            self::assertSame('wait', $e->getPhase());
+            self::assertTrue($e->isRequestSent());
+            self::assertSame(1, $e->getAttempts());
         }
         self::assertLessThan(1.5, microtime(true) - $t);
     }
@@ -105,6 +121,8 @@ final class ExceptionsTest extends EmulatorTestCase
             self::fail('no exception');
         } catch (TlsException $e) {
             self::assertSame('DCI_ERROR_TLS', $e->getStatusName());
+            self::assertSame('tls', $e->getPhase());
+            self::assertFalse($e->isRequestSent());
         }
         self::assertSame(0, $this->emu->stats()['logins']);
     }
@@ -119,16 +137,19 @@ final class ExceptionsTest extends EmulatorTestCase
         } catch (HttpException $e) {
             self::assertNotInstanceOf(ApiException::class, $e);
             self::assertSame(502, $e->getHttpStatus());
-            self::assertNotNull($e->getResponse());
-            self::assertStringContainsString('Bad Gateway', $e->getResponse()->getBody());
+            self::assertStringContainsString('Bad Gateway', $e->getBody());
+            self::assertLessThanOrEqual(200, strlen($e->getBody()));
+            self::assertNull($e->getPhase());
+            self::assertTrue($e->isRequestSent());
+            self::assertSame(1, $e->getAttempts());
         }
         $this->emu->fault(['kind' => 'html502']);
         try {
-            $c->whoami(); // an out-parameter function: no response, same class
+            $c->whoami(); // an out-parameter function: same class, same facts
             self::fail('no exception');
         } catch (HttpException $e) {
             self::assertSame(502, $e->getHttpStatus());
-            self::assertNull($e->getResponse());
+            self::assertStringContainsString('Bad Gateway', $e->getBody());
         }
     }
 
@@ -154,6 +175,7 @@ final class ExceptionsTest extends EmulatorTestCase
             self::assertSame(1002, $e->getApiCode());
             self::assertSame(400, $e->getHttpStatus());
             self::assertSame(['property' => 'nickname'], $e->getValue());
+            self::assertSame($e->getValue(), $e->getApiValue());
         }
         $client = $this->client(['token' => (string) $c->getToken()]);
         $c->logout();
@@ -197,13 +219,14 @@ final class ExceptionsTest extends EmulatorTestCase
         } catch (RetriesExhaustedException $e) {
             self::assertSame(503, $e->getHttpStatus());
             self::assertSame('DCI_ERROR_RETRIES_EXHAUSTED', $e->getStatusName());
-            self::assertSame(503, $e->getResponse()->getStatus());
+            self::assertSame(3, $e->getAttempts());
         }
         self::assertSame(3, $this->emu->stats()['requests']);
 
         // request() hands the last 503 over with its error.
         $r = $c->request('GET', 'dci/v3/server/2');
         self::assertSame(503, $r->getStatus());
+        self::assertSame(3, $r->getAttempts());
         self::assertInstanceOf(RetriesExhaustedException::class, $r->getError());
         self::assertSame(200, $c->request('GET', 'dci/v3/server/2')->getStatus());
     }
@@ -218,7 +241,10 @@ final class ExceptionsTest extends EmulatorTestCase
         } catch (DecodeException $e) {
             self::assertSame('DCI_ERROR_DECODE', $e->getStatusName());
             self::assertSame(200, $e->getHttpStatus());
-            self::assertStringStartsWith('{"', $e->getResponse()->getBody());
+            self::assertSame(1, $e->getAttempts());
+            self::assertTrue($e->isRequestSent());
+            self::assertInstanceOf(\JsonException::class, $e->getPrevious());
+            self::assertSame('', $e->getBody(), 'PHP cannot tell secrets apart: no body excerpt');
         }
 
         // request() hands the 200 over as is (bodies are decoded on the PHP side, so the
@@ -233,11 +259,16 @@ final class ExceptionsTest extends EmulatorTestCase
             self::fail('no exception');
         } catch (DecodeException $e) {
             self::assertInstanceOf(\JsonException::class, $e->getPrevious());
-            self::assertSame($r, $e->getResponse());
+            self::assertSame(200, $e->getHttpStatus());
         }
 
         $this->emu->fault(['kind' => 'truncate']);
-        $this->expectException(DecodeException::class); // an out-parameter function
-        $c->whoami();
+        try {
+            $c->whoami(); // an out-parameter function: the library's check, with its excerpt
+            self::fail('no exception');
+        } catch (DecodeException $e) {
+            self::assertStringStartsWith('{"', $e->getBody());
+            self::assertSame(200, $e->getHttpStatus());
+        }
     }
 }

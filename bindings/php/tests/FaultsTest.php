@@ -96,8 +96,9 @@ final class FaultsTest extends EmulatorTestCase
         } else {
             self::assertNotNull($error, 'no exception');
             self::assertSame(self::KIND_TO_CLASS[$expect['error']], get_class($error), $error->getMessage());
+            self::assertSame($expect['error'], $error->getKind(), $row['name']);
             if (isset($expect['attempts'])) {
-                self::assertStringContainsString("after {$expect['attempts']} attempts", $error->getMessage());
+                self::assertSame($expect['attempts'], $error->getAttempts(), $row['name']);
             }
             if (isset($expect['http_status'])) {
                 self::assertSame($expect['http_status'], $error->getHttpStatus());

@@ -25,7 +25,17 @@ from ._errors import (
     TLSError,
     UnauthorizedError,
 )
-from ._native import DEFAULTS, Client, KeyInfo, LoginInfo, Pages, Response, __version__, quote
+from ._native import (
+    DEFAULTS,
+    Client,
+    KeyInfo,
+    LoginInfo,
+    Pages,
+    Response,
+    __version__,
+    encode_component,
+    quote,
+)
 
 __all__ = [
     "__version__",
@@ -36,6 +46,7 @@ __all__ = [
     "LoginInfo",
     "KeyInfo",
     "quote",
+    "encode_component",
     "Error",
     "InvalidArgumentError",
     "ConnectionError",

@@ -5,15 +5,29 @@ import datetime
 import os
 from typing import Any, Iterator, Mapping, Optional, Sequence, Tuple, Union, final
 
-__all__ = ["DEFAULTS", "Client", "KeyInfo", "LoginInfo", "Pages", "Response", "__version__", "quote"]
+__all__ = [
+    "DEFAULTS",
+    "Client",
+    "KeyInfo",
+    "LoginInfo",
+    "Pages",
+    "Response",
+    "__version__",
+    "encode_component",
+    "quote",
+]
 __version__: str
 DEFAULTS: dict[str, Any]
 """The core's defaults: timeout (s), connect_timeout (s), retries, backoff_factor,
-max_body_size (bytes), page_size."""
+max_body_size (bytes), page_size, retry_statuses, retry_methods."""
 
 def quote(text: str) -> str:
     """``text`` as a literal of the platform's ``where`` language: single-quoted, with a
     backslash before ``'`` and ``\\`` — ``f"owner_email EQ {quote(email)}"`` is safe."""
+
+def encode_component(text: str) -> str:
+    """Percent-encodes text for one path segment or query value (everything but
+    ``A-Z a-z 0-9 - . _ ~``)."""
 
 @final
 class LoginInfo:

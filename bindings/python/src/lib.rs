@@ -637,6 +637,13 @@ fn quote(text: &str) -> String {
     dcimanager::quote(text)
 }
 
+/// Percent-encodes text for one path segment or query value: everything but A-Z a-z 0-9
+/// - . _ ~ (so + ( ) ' in a where survive the trip).
+#[pyfunction]
+fn encode_component(text: &str) -> String {
+    dcimanager::encode_component(text)
+}
+
 /// The native part of the dcimanager package.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -648,6 +655,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     d.set_item("backoff_factor", defaults::BACKOFF_FACTOR)?;
     d.set_item("max_body_size", defaults::MAX_BODY_SIZE)?;
     d.set_item("page_size", defaults::PAGE_SIZE)?;
+    d.set_item("retry_statuses", defaults::RETRY_STATUSES.to_vec())?;
+    d.set_item("retry_methods", defaults::RETRY_METHODS.to_vec())?;
     m.add("DEFAULTS", d)?;
     m.add_class::<Client>()?;
     m.add_class::<Response>()?;
@@ -655,5 +664,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<LoginInfo>()?;
     m.add_class::<KeyInfo>()?;
     m.add_function(wrap_pyfunction!(quote, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_component, m)?)?;
     Ok(())
 }

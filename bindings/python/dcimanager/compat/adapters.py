@@ -203,4 +203,4 @@ def _map_error(
 
 
 #: The phases before anything was sent: a timeout there is a connect timeout.
-_CONNECT_PHASES = ("resolve", "connect")
+_CONNECT_PHASES = ("resolve", "connect", "tls")

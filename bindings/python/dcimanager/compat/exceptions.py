@@ -3,7 +3,7 @@
 Every error a :class:`~dcimanager.compat.Session` raises for a failed request is one of the
 classes below, chosen for the same fault as requests would choose (see
 :func:`dcimanager.compat.adapters._map_error`). What the native error says about itself is
-read in one place, :func:`_native_facts`.
+read in one place, :func:`_native_facts`, from their typed attributes.
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ class _NativeFacts(NamedTuple):
     exceptions needs it."""
 
     #: The phase that failed: "resolve", "connect", "tls", "send", "wait", "read", or None
-    #: when the error does not say (the names the core's typed attribute will use).
+    #: when an answer arrived.
     phase: Optional[str]
     #: Whether the (last) failure was a timeout.
     timed_out: bool
@@ -161,39 +161,15 @@ class _NativeFacts(NamedTuple):
     argument: Optional[str]
 
 
-#: The words of the core's messages (src/transport.rs) that name the phase that failed.
-_PHASE_WORDS = (
-    ("resolving", "resolve"),
-    ("connecting", "connect"),
-    ("sending the request", "send"),
-    ("waiting for the answer", "wait"),
-    ("reading the answer", "read"),
-)
+#: The core's names of the arguments whose refusal requests reports as its own exceptions.
+_ARGUMENTS = {"header": "header", "ca_file": "ca_bundle", "ca_pem": "ca_bundle"}
 
 
 def _native_facts(exc: BaseException) -> _NativeFacts:
-    """The facts of a native error, read from its class and message.
-
-    TO BE REPLACED: this is the only place in dcimanager.compat that reads the words of a
-    native error message. Once the core's errors carry typed attributes (``phase``,
-    ``request_sent``, ``attempts``...), this function becomes a plain read of them, and
-    nothing else in the package changes.
-    """
-    msg = str(exc)
-    lower = msg.lower()
-    phase: Optional[str] = None
-    if isinstance(exc, _errors.TLSError):
-        phase = "tls"
-    else:
-        for word, name in _PHASE_WORDS:
-            if word in msg:
-                phase = name
-                break
-    argument: Optional[str] = None
-    if isinstance(exc, _errors.InvalidArgumentError):
-        if "header" in lower:
-            argument = "header"
-        elif "CA" in msg or "certificate" in lower:
-            argument = "ca_bundle"
-    timed_out = isinstance(exc, _errors.TimeoutError) or "timed out" in lower
-    return _NativeFacts(phase, timed_out, argument)
+    """The facts of a native error: its typed attributes (``kind``, ``phase``,
+    ``argument``), never the words of its message — rewording a message in the core cannot
+    change which requests exception a script catches."""
+    if not isinstance(exc, _errors.Error):
+        return _NativeFacts(None, False, None)
+    argument = _ARGUMENTS.get(exc.argument or "") if exc.kind == "invalid_argument" else None
+    return _NativeFacts(exc.phase, exc.kind == "timeout", argument)

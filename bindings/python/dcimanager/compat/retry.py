@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Iterable
 from typing import Any, Dict, FrozenSet, Optional, Tuple, Union
 
+from .._native import DEFAULTS
 from .exceptions import _unsupported
 from .structures import _memo_put
 
@@ -378,12 +379,13 @@ Retry.DEFAULT = Retry(3)
 
 
 #: The platform's documented policy for a suspended installation (dcimanager6-api-guide.txt,
-#: "How to process code 503"): repeat GET, POST and DELETE up to 10 times on 503, with a
-#: backoff factor of 0.01. A 503 means the request was not processed, so a POST is safe to
-#: repeat.
-SUSPENSION_RETRIES = 10
-SUSPENSION_BACKOFF_FACTOR = 0.01
-SUSPENSION_METHODS = ("GET", "POST", "DELETE")
+#: "How to process code 503"), as the core defines it (dcimanager.DEFAULTS): repeat GET,
+#: POST and DELETE up to 10 times on 503, with a backoff factor of 0.01. A 503 means the
+#: request was not processed, so a POST is safe to repeat.
+SUSPENSION_RETRIES: int = DEFAULTS["retries"]
+SUSPENSION_BACKOFF_FACTOR: float = DEFAULTS["backoff_factor"]
+SUSPENSION_METHODS = tuple(DEFAULTS["retry_methods"])
+SUSPENSION_STATUSES = tuple(DEFAULTS["retry_statuses"])
 
 
 def _suspension_retry() -> Retry:
@@ -398,7 +400,7 @@ def _suspension_retry() -> Retry:
         connect=0,
         read=False,
         allowed_methods=list(SUSPENSION_METHODS),
-        status_forcelist=[503],
+        status_forcelist=list(SUSPENSION_STATUSES),
         backoff_factor=SUSPENSION_BACKOFF_FACTOR,
         raise_on_status=False,
     )

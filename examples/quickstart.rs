@@ -37,7 +37,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .paginate("dci/v3/server", query, 100)
         .map(|s| s.map(|s| s["domain"].to_string()))
         .collect::<Result<_, _>>()?;
-    println!("{:<28} {} servers: {}, ...", "3. paginate", mine.len(), mine[..3].join(", "));
+    println!(
+        "{:<28} {} servers: {}, ...",
+        "3. paginate",
+        mine.len(),
+        mine[..3].join(", ")
+    );
 
     // 4. Read one server.
     let server = client.get("dci/v3/server/2")?;

@@ -375,8 +375,12 @@ impl Client {
                 .unwrap_or(settings.timeout)
                 .map(|t| Instant::now() + t),
             connect_timeout: req.connect_timeout.unwrap_or(settings.connect_timeout),
-            carried: (!req.secrets.is_empty())
-                .then(|| req.secrets.iter().map(|s| Secret::new(s.as_ref())).collect()),
+            carried: (!req.secrets.is_empty()).then(|| {
+                req.secrets
+                    .iter()
+                    .map(|s| Secret::new(s.as_ref()))
+                    .collect()
+            }),
         })
     }
 

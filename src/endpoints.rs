@@ -95,10 +95,9 @@ impl Client {
         let v = resp.json()?;
         let token = text_field(&resp, &v, "token")?;
         if let Err(e) = check_token(token) {
-            return Err(resp.decode_error(format!(
-                "the platform's token is unusable: {}",
-                e.message()
-            )));
+            return Err(
+                resp.decode_error(format!("the platform's token is unusable: {}", e.message()))
+            );
         }
         Ok(Secret::new(token))
     }

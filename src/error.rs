@@ -151,9 +151,13 @@ pub struct ApiError {
 type Source = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
 /// A failed call: its [`kind`](Error::kind), a message, and the facts listed in the
-/// [module documentation](self).
+/// [module documentation](self). One pointer wide: the facts live in a box, so a `Result`
+/// costs nothing more on the success path.
 #[derive(Clone)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Clone)]
+struct Inner {
     kind: ErrorKind,
     /// What happened, for humans (no kind prefix; for API and HTTP errors, empty: the
     /// `Display` is built from the facts).
@@ -175,7 +179,7 @@ impl Error {
     /// An error of a kind with a message and no facts (for tests and mocks; the library's
     /// own errors carry their facts).
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(Inner {
             kind,
             message: message.into(),
             phase: None,
@@ -186,7 +190,7 @@ impl Error {
             excerpt: String::new(),
             argument: None,
             source: None,
-        }
+        }))
     }
 
     /// An unusable argument, without naming it.
@@ -197,14 +201,14 @@ impl Error {
     /// An unusable argument, naming it (`"header"`, `"url"`, `"path"`, `"ca_file"`...).
     pub(crate) fn invalid_arg(argument: &'static str, msg: impl Into<String>) -> Self {
         let mut e = Self::invalid(msg);
-        e.argument = Some(argument);
+        e.0.argument = Some(argument);
         e
     }
 
     /// Names the argument an [`ErrorKind::InvalidArgument`] is about, unless already named.
     pub(crate) fn about(mut self, argument: &'static str) -> Self {
-        if self.kind == ErrorKind::InvalidArgument && self.argument.is_none() {
-            self.argument = Some(argument);
+        if self.0.kind == ErrorKind::InvalidArgument && self.0.argument.is_none() {
+            self.0.argument = Some(argument);
         }
         self
     }
@@ -212,8 +216,8 @@ impl Error {
     /// A failure of the exchange without an answer, in a phase.
     pub(crate) fn exchange(kind: ErrorKind, phase: Phase, msg: impl Into<String>) -> Self {
         let mut e = Self::new(kind, msg);
-        e.phase = Some(phase);
-        e.sent = phase.request_may_be_sent();
+        e.0.phase = Some(phase);
+        e.0.sent = phase.request_may_be_sent();
         e
     }
 
@@ -221,94 +225,97 @@ impl Error {
     /// already scrubbed).
     pub(crate) fn decode(msg: impl Into<String>, excerpt: String) -> Self {
         let mut e = Self::new(ErrorKind::Decode, msg);
-        e.excerpt = excerpt;
-        e.sent = true;
+        e.0.excerpt = excerpt;
+        e.0.sent = true;
         e
     }
 
     /// Adds the underlying error.
-    pub(crate) fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Arc::new(source));
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.0.source = Some(Arc::new(source));
         self
     }
 
     /// Sets the HTTP status of the answer behind this error.
     pub(crate) fn with_status(mut self, status: u16) -> Self {
-        self.status = Some(status);
-        self.sent = true;
+        self.0.status = Some(status);
+        self.0.sent = true;
         self
     }
 
     /// Sets how many requests were sent for the call; `any_sent`: whether any of them may
     /// have reached the server.
     pub(crate) fn with_attempts(mut self, attempts: u32, any_sent: bool) -> Self {
-        self.attempts = attempts;
-        self.sent |= any_sent;
+        self.0.attempts = attempts;
+        self.0.sent |= any_sent;
         self
     }
 
     /// The error's kind.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// What happened, without the kind's prefix (for API and HTTP errors: the platform's
     /// message or the body's start, as in the `Display`).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// Where the exchange stopped, for a failure without an answer (`None` when an answer
     /// arrived, or nothing was attempted).
     pub fn phase(&self) -> Option<Phase> {
-        self.phase
+        self.0.phase
     }
 
     /// Whether the server may have seen the request (in part or in full). `false` means it
     /// certainly did not: nothing was sent, or only the connection failed.
     pub fn request_sent(&self) -> bool {
-        self.sent
+        self.0.sent
     }
 
     /// Requests sent for the call, retries included (0 when none was).
     pub fn attempts(&self) -> u32 {
-        self.attempts
+        self.0.attempts
     }
 
     /// The HTTP status of the answer behind this error, or `None` when no answer arrived.
     pub fn http_status(&self) -> Option<u16> {
-        self.status
+        self.0.status
     }
 
     /// The platform's error body, for [`ErrorKind::Api`] and [`ErrorKind::Unauthorized`].
     pub fn api(&self) -> Option<&ApiError> {
-        self.api.as_ref()
+        self.0.api.as_ref()
     }
 
     /// The platform's `error.code`, or 0.
     pub fn api_code(&self) -> i64 {
-        self.api.as_ref().map_or(0, |e| e.code)
+        self.0.api.as_ref().map_or(0, |e| e.code)
     }
 
     /// The start of a body that was not what was expected (an HTML page, JSON that does not
     /// parse), scrubbed of secrets; empty when none.
     pub fn body_excerpt(&self) -> &str {
-        &self.excerpt
+        &self.0.excerpt
     }
 
     /// For [`ErrorKind::InvalidArgument`]: the argument refused, when known (`"url"`,
     /// `"path"`, `"header"`, `"body"`, `"token"`, `"ca_file"`, `"method"`...).
     pub fn argument(&self) -> Option<&'static str> {
-        self.argument
+        self.0.argument
     }
 
     /// Replaces every secret (and every value of a JSON key named `token`, `key`,
     /// `password` or `ses6`) in the message, the API message and value, and the excerpt.
     /// Every error handed to a caller has been through this.
     pub(crate) fn redact(mut self, secrets: &Secrets) -> Self {
-        self.message = secrets.scrub(&self.message);
-        self.excerpt = secrets.scrub(&self.excerpt);
-        if let Some(api) = &mut self.api {
+        self.0.message = secrets.scrub(&self.0.message);
+        self.0.excerpt = secrets.scrub(&self.0.excerpt);
+        if let Some(api) = &mut self.0.api {
             api.msg = shorten(secrets.scrub(&api.msg));
             secrets.scrub_value(&mut api.value);
         }
@@ -318,8 +325,8 @@ impl Error {
     /// The same error with the note "(after N attempts)" added, for failures without an
     /// answer that were retried.
     pub(crate) fn note_attempts(mut self) -> Self {
-        if self.attempts > 1 && self.status.is_none() && !self.message.is_empty() {
-            self.message = format!("{} (after {} attempts)", self.message, self.attempts);
+        if self.0.attempts > 1 && self.0.status.is_none() && !self.0.message.is_empty() {
+            self.0.message = format!("{} (after {} attempts)", self.0.message, self.0.attempts);
         }
         self
     }
@@ -328,65 +335,78 @@ impl Error {
 impl PartialEq for Error {
     /// Errors are equal when their kind, message and facts are (the source is not compared).
     fn eq(&self, o: &Self) -> bool {
-        (self.kind, &self.message, self.phase, self.sent, self.attempts, self.status)
-            == (o.kind, &o.message, o.phase, o.sent, o.attempts, o.status)
-            && (&self.api, &self.excerpt, self.argument) == (&o.api, &o.excerpt, o.argument)
+        (
+            self.0.kind,
+            &self.0.message,
+            self.0.phase,
+            self.0.sent,
+            self.0.attempts,
+            self.0.status,
+        ) == (
+            o.0.kind,
+            &o.0.message,
+            o.0.phase,
+            o.0.sent,
+            o.0.attempts,
+            o.0.status,
+        ) && (&self.0.api, &self.0.excerpt, self.0.argument)
+            == (&o.0.api, &o.0.excerpt, o.0.argument)
     }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Error")
-            .field("kind", &self.kind)
-            .field("message", &self.message)
-            .field("phase", &self.phase)
-            .field("request_sent", &self.sent)
-            .field("attempts", &self.attempts)
-            .field("http_status", &self.status)
-            .field("api", &self.api)
-            .field("argument", &self.argument)
+            .field("kind", &self.0.kind)
+            .field("message", &self.0.message)
+            .field("phase", &self.0.phase)
+            .field("request_sent", &self.0.sent)
+            .field("attempts", &self.0.attempts)
+            .field("http_status", &self.0.status)
+            .field("api", &self.0.api)
+            .field("argument", &self.0.argument)
             .finish()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let m = &self.message;
-        match self.kind {
+        let m = &self.0.message;
+        match self.0.kind {
             ErrorKind::InvalidArgument => write!(f, "invalid argument: {m}"),
             ErrorKind::Connect => write!(f, "connection failed: {m}"),
             ErrorKind::Timeout => write!(f, "timed out: {m}"),
             ErrorKind::Tls => write!(f, "TLS error: {m}"),
             ErrorKind::Http => {
-                let status = self.status.unwrap_or(0);
+                let status = self.0.status.unwrap_or(0);
                 write!(f, "HTTP {status} without an API error body")?;
                 if !m.is_empty() {
                     write!(f, ": {m}")?;
-                } else if !self.excerpt.is_empty() {
-                    write!(f, ": {:?}", self.excerpt)?;
+                } else if !self.0.excerpt.is_empty() {
+                    write!(f, ": {:?}", self.0.excerpt)?;
                 }
                 Ok(())
             }
             ErrorKind::Api | ErrorKind::Unauthorized => {
-                if self.kind == ErrorKind::Unauthorized {
+                if self.0.kind == ErrorKind::Unauthorized {
                     f.write_str("unauthorized: ")?;
                 }
-                match &self.api {
+                match &self.0.api {
                     Some(e) => write!(f, "API error {} (HTTP {}): {}", e.code, e.status, e.msg),
                     None => f.write_str(m),
                 }
             }
             ErrorKind::RetriesExhausted => {
-                write!(f, "gave up after {} attempts", self.attempts)?;
-                if let Some(s) = self.status {
+                write!(f, "gave up after {} attempts", self.0.attempts)?;
+                if let Some(s) = self.0.status {
                     write!(f, ", last answer HTTP {s}")?;
                 }
                 write!(f, " ({m})")
             }
             ErrorKind::Decode => {
                 write!(f, "bad response body: {m}")?;
-                if !self.excerpt.is_empty() {
-                    write!(f, "; body starts {:?}", self.excerpt)?;
+                if !self.0.excerpt.is_empty() {
+                    write!(f, "; body starts {:?}", self.0.excerpt)?;
                 }
                 Ok(())
             }
@@ -396,7 +416,8 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.0
+            .source
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
     }
@@ -501,7 +522,7 @@ pub(crate) fn classify(a: &Answer<'_>, secrets: &Secrets) -> Option<Error> {
             ErrorKind::Api
         };
         let mut e = Error::new(kind, "");
-        e.api = Some(ApiError {
+        e.0.api = Some(ApiError {
             status: a.status,
             code,
             msg,
@@ -510,7 +531,7 @@ pub(crate) fn classify(a: &Answer<'_>, secrets: &Secrets) -> Option<Error> {
         e
     } else if a.status == 401 {
         let mut e = Error::new(ErrorKind::Unauthorized, "");
-        e.api = Some(ApiError {
+        e.0.api = Some(ApiError {
             status: 401,
             code: 0,
             msg: excerpt(a.body, secrets),
@@ -519,12 +540,12 @@ pub(crate) fn classify(a: &Answer<'_>, secrets: &Secrets) -> Option<Error> {
         e
     } else {
         let mut e = Error::new(ErrorKind::Http, "");
-        e.excerpt = excerpt(a.body, secrets);
+        e.0.excerpt = excerpt(a.body, secrets);
         e
     };
-    e.status = Some(a.status);
-    e.sent = true;
-    e.attempts = a.attempts;
+    e.0.status = Some(a.status);
+    e.0.sent = true;
+    e.0.attempts = a.attempts;
     Some(e.redact(secrets))
 }
 
@@ -606,7 +627,10 @@ mod tests {
         assert_eq!((e.api_code(), e.http_status()), (3001, Some(401)));
         assert!(e.request_sent() && e.phase().is_none() && e.attempts() == 1);
         let e = classify(&answer(502, b"<html>bad gateway</html>"), &none).unwrap();
-        assert_eq!((e.kind(), e.body_excerpt()), (ErrorKind::Http, "<html>bad gateway</html>"));
+        assert_eq!(
+            (e.kind(), e.body_excerpt()),
+            (ErrorKind::Http, "<html>bad gateway</html>")
+        );
         let e = classify(
             &Answer {
                 exhausted: true,

@@ -84,7 +84,12 @@ mod tests {
         ];
         for c in cases {
             let strict = serde_json::from_slice::<serde_json::Value>(c).is_ok();
-            assert_eq!(validate(c).is_ok(), strict, "{:?}", String::from_utf8_lossy(c));
+            assert_eq!(
+                validate(c).is_ok(),
+                strict,
+                "{:?}",
+                String::from_utf8_lossy(c)
+            );
         }
     }
 }

@@ -58,7 +58,10 @@ impl Default for RetryPolicy {
             backoff_max: Duration::from_secs(120),
             jitter: Duration::ZERO,
             statuses: defaults::RETRY_STATUSES.to_vec(),
-            methods: defaults::RETRY_METHODS.iter().map(|m| m.to_string()).collect(),
+            methods: defaults::RETRY_METHODS
+                .iter()
+                .map(|m| m.to_string())
+                .collect(),
             respect_retry_after: true,
             retry_after_max: Duration::from_secs(120),
             deadline: None,
@@ -422,12 +425,19 @@ mod tests {
         let mut n = 0;
         let err = run::<A>(&p, "POST", None, |_| {
             n += 1;
-            Err(Error::exchange(ErrorKind::Connect, Phase::Connect, "refused"))
+            Err(Error::exchange(
+                ErrorKind::Connect,
+                Phase::Connect,
+                "refused",
+            ))
         })
         .err()
         .unwrap();
         assert_eq!((n, err.kind()), (11, ErrorKind::Connect));
-        assert_eq!((err.attempts(), err.request_sent(), err.phase()), (11, false, Some(Phase::Connect)));
+        assert_eq!(
+            (err.attempts(), err.request_sent(), err.phase()),
+            (11, false, Some(Phase::Connect))
+        );
         assert!(err.to_string().contains("after 11 attempts"), "{err}");
     }
 

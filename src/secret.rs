@@ -262,7 +262,10 @@ mod tests {
         }
         let mut v = serde_json::json!({"echo": [format!("was {pw}")], "Password": "x", "n": 1});
         s.scrub_value(&mut v);
-        assert_eq!(v, serde_json::json!({"echo": ["was [redacted]"], "Password": "[redacted]", "n": 1}));
+        assert_eq!(
+            v,
+            serde_json::json!({"echo": ["was [redacted]"], "Password": "[redacted]", "n": 1})
+        );
     }
 
     #[test]

@@ -175,8 +175,7 @@ impl Transport {
             forks: fork_generation(),
             agent: Agent::with_parts(
                 config,
-                ()
-                    .chain(LeanTcpConnector)
+                ().chain(LeanTcpConnector)
                     .chain(RustlsConnector::default())
                     .chain(PhaseConnector),
                 InlineResolver,

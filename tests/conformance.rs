@@ -105,10 +105,11 @@ fn at<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
     if path.is_empty() {
         return Some(v);
     }
-    path.split('.').try_fold(v, |v, key| match key.parse::<usize>() {
-        Ok(i) if v.is_array() => v.get(i),
-        _ => v.get(key),
-    })
+    path.split('.')
+        .try_fold(v, |v, key| match key.parse::<usize>() {
+            Ok(i) if v.is_array() => v.get(i),
+            _ => v.get(key),
+        })
 }
 
 fn check_json(v: &Value, checks: &Value, problems: &mut Vec<String>) {
@@ -243,7 +244,11 @@ fn client_for(emu: &Emulator, row: &Value) -> Client {
 fn counts(emu: &Emulator) -> std::collections::BTreeMap<String, u64> {
     let mut out = std::collections::BTreeMap::new();
     for r in emu.requests() {
-        let key = format!("{} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap());
+        let key = format!(
+            "{} {}",
+            r["method"].as_str().unwrap(),
+            r["path"].as_str().unwrap()
+        );
         *out.entry(key).or_default() += 1;
     }
     out

@@ -151,7 +151,10 @@ fn truncated_json_is_a_decode_error_with_a_scrubbed_excerpt() {
     let e = c.get("dci/v3/server/2").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert!(e.body_excerpt().starts_with("{\""), "{e}");
-    assert!(std::error::Error::source(&e).is_some(), "the JSON error is the source");
+    assert!(
+        std::error::Error::source(&e).is_some(),
+        "the JSON error is the source"
+    );
     // A truncated login answer does not leak the start of the token.
     emu.fault(json!({"kind": "truncate", "path": "public/token"}));
     let fresh = emu.client();

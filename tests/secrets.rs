@@ -42,7 +42,10 @@ fn an_echoed_password_appears_nowhere() {
     let emu = Emulator::start();
     for form in FORMS {
         emu.fault(json!({"kind": "echo", "as": form, "path": "public/token"}));
-        let e = emu.client().login("admin@example.com", PASSWORD).unwrap_err();
+        let e = emu
+            .client()
+            .login("admin@example.com", PASSWORD)
+            .unwrap_err();
         assert_hidden(PASSWORD, &e, form);
     }
 }

@@ -144,7 +144,9 @@ fn echo(req: &Request, form: EchoForm) -> Response {
         status,
         content_type: "text/html",
         headers: Vec::new(),
-        body: Body::Owned(format!("<html><body><h1>Bad Gateway</h1><pre>{text}</pre></body></html>").into_bytes()),
+        body: Body::Owned(
+            format!("<html><body><h1>Bad Gateway</h1><pre>{text}</pre></body></html>").into_bytes(),
+        ),
     };
     match form {
         EchoForm::Unauthorized => ApiError {

@@ -147,7 +147,11 @@ pub(crate) fn guard(f: impl FnOnce() -> FfiResult<()>) -> dci_status {
 
 /// A status export with one out-parameter: `out` is checked for NULL first, and written
 /// only when the body succeeds — the out-parameter rule, kept here for every export.
-pub(crate) fn guard_out<T>(out: *mut T, name: &str, f: impl FnOnce() -> FfiResult<T>) -> dci_status {
+pub(crate) fn guard_out<T>(
+    out: *mut T,
+    name: &str,
+    f: impl FnOnce() -> FfiResult<T>,
+) -> dci_status {
     guard(|| {
         if out.is_null() {
             return Err(Error::invalid_arg("out", format!("{name} is NULL")));
@@ -168,7 +172,10 @@ pub(crate) trait Release {
 
 /// Like [`guard_out`] for an optional out-parameter: NULL means "not wanted" (the body
 /// still runs, and its value is released).
-pub(crate) fn guard_opt_out<T: Release>(out: *mut T, f: impl FnOnce() -> FfiResult<T>) -> dci_status {
+pub(crate) fn guard_opt_out<T: Release>(
+    out: *mut T,
+    f: impl FnOnce() -> FfiResult<T>,
+) -> dci_status {
     guard(|| {
         let value = f()?;
         if out.is_null() {

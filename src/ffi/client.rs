@@ -62,7 +62,9 @@ pub unsafe extern "C" fn dci_client_set_validate_json(
     validate: bool,
 ) -> dci_status {
     ffi!({
-        handle!(client).validate_json.store(validate, Ordering::Relaxed);
+        handle!(client)
+            .validate_json
+            .store(validate, Ordering::Relaxed);
         Ok(())
     })
 }
@@ -147,7 +149,9 @@ pub unsafe extern "C" fn dci_client_set_retry_post(
     client: *mut dci_client,
     retry: bool,
 ) -> dci_status {
-    ffi!(update_retry(&handle!(client).inner, |p| p.retry_post_after_send = retry))
+    ffi!(update_retry(&handle!(client).inner, |p| p
+        .retry_post_after_send =
+        retry))
 }
 
 /// Sets the largest response body accepted, in bytes (default:
@@ -231,7 +235,9 @@ pub unsafe extern "C" fn dci_client_set_credentials(
     email: *const c_char,
     password: *const c_char,
 ) -> dci_status {
-    ffi!(handle!(client).inner.set_credentials(text!(email), text!(password)))
+    ffi!(handle!(client)
+        .inner
+        .set_credentials(text!(email), text!(password)))
 }
 
 /// Uses a token obtained elsewhere (for example from `dci_client_create_token`, or a cache).

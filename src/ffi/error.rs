@@ -134,8 +134,15 @@ mod tests {
             let name = unsafe { CStr::from_ptr(dci_phase_name(i as i32 + 1)) };
             assert_eq!(name.to_str().unwrap(), phase.name());
         }
-        let name = |s| unsafe { CStr::from_ptr(dci_status_name(s)) }.to_str().unwrap();
-        assert_eq!(name(dci_status::DCI_ERROR_UNAUTHORIZED as i32), "DCI_ERROR_UNAUTHORIZED");
+        let name = |s| {
+            unsafe { CStr::from_ptr(dci_status_name(s)) }
+                .to_str()
+                .unwrap()
+        };
+        assert_eq!(
+            name(dci_status::DCI_ERROR_UNAUTHORIZED as i32),
+            "DCI_ERROR_UNAUTHORIZED"
+        );
         assert_eq!(name(99), "DCI_UNKNOWN");
     }
 }

@@ -217,7 +217,10 @@ pub unsafe extern "C" fn dci_encode_component(
 /// that `"owner_email EQ " + quoted` is safe whatever the text. Free it with
 /// `dci_string_free`. Thread-safe.
 #[no_mangle]
-pub unsafe extern "C" fn dci_quote(text: *const c_char, quoted_out: *mut *mut c_char) -> dci_status {
+pub unsafe extern "C" fn dci_quote(
+    text: *const c_char,
+    quoted_out: *mut *mut c_char,
+) -> dci_status {
     ffi!(quoted_out => boundary::owned_string(&crate::quote(text!(text))))
 }
 

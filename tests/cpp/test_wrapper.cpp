@@ -167,6 +167,29 @@ int main() {
     CHECK(dci::quote("it's") == "'it\\'s'");
     CHECK(dci::defaults().retries == 10);
 
+    // An echoing server: the password is in no text of the exception.
+    for (const char *form : {"unauthorized", "redirect", "html502", "bad_json"}) {
+        control(admin, "/emulator/faults",
+                std::string(R"({"kind":"echo","path":"public/token","as":")") + form + "\"}");
+        try {
+            client().login("admin@example.com", "pa55-W0rd-q7Zx!");
+            CHECK(false);
+        } catch (const dci::Error &e) {
+            std::string all = std::string(e.what()) + e.api_message() + e.api_value() + e.body();
+            CHECK(all.find("pa55-W0rd") == std::string::npos);
+        }
+    }
+
+    // A cached token with credentials: one login when it expires.
+    {
+        dci::Client fpm = client();
+        fpm.set_token(*admin.token());
+        fpm.set_credentials("admin@example.com", "secret");
+        control(admin, "/emulator/expire_tokens", "{}");
+        CHECK(fpm.whoami().find("admin@example.com") != std::string::npos);
+        CHECK(fpm.relogin_count() == 1);
+    }
+
     // Threads sharing one client through an expiry.
     control(admin, "/emulator/expire_tokens", "{}");
     std::vector<std::thread> threads;

@@ -483,14 +483,14 @@ const char *dci_last_error_body(void);
 
 /*
  Starts a walk through every item of a list call (`{"list":[...],"size":N}`), `page_size`
- items per request (0: `dci_get_defaults().page_size`), with an optional `where` filter
+ items per request (0: `dci_get_defaults().page_size`), with an optional `where` `filter`
  and `orderby` (NULL: none; build `where` literals with `dci_quote`). Nothing is sent
  until the first `dci_pages_next`. Writes the iterator to `*pages_out`; free it with
  `dci_pages_free`. The iterator keeps the client alive. Thread-safe (the client).
  */
 dci_status dci_client_paginate(dci_client *client,
                                const char *path,
-                               const char *where_,
+                               const char *filter,
                                const char *orderby,
                                uint64_t page_size,
                                dci_pages **pages_out);

@@ -14,8 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use dcimanager::{
-    defaults, Client as Core, ListQuery, Paginator, Request, Response as CoreResponse,
-    RetryPolicy,
+    defaults, Client as Core, ListQuery, Paginator, Request, Response as CoreResponse, RetryPolicy,
 };
 use errors::IntoPy;
 use pyo3::exceptions::{PyStopIteration, PyTypeError};
@@ -96,9 +95,15 @@ fn body_json<'py>(py: Python<'py>, resp: &CoreResponse) -> PyResult<Bound<'py, P
             Err(e) => errors::to_py(py, e),
             // serde_json accepted what the visitor refused (a number Python cannot hold):
             // the same decode error, built by the core.
-            Ok(_) => errors::to_py(py, resp.check_json().err().unwrap_or_else(|| {
-                dcimanager::Error::new(dcimanager::ErrorKind::Decode, "the answer is not JSON Python can hold")
-            })),
+            Ok(_) => errors::to_py(
+                py,
+                resp.check_json().err().unwrap_or_else(|| {
+                    dcimanager::Error::new(
+                        dcimanager::ErrorKind::Decode,
+                        "the answer is not JSON Python can hold",
+                    )
+                }),
+            ),
         }),
     }
 }

@@ -52,7 +52,10 @@ pub struct KeyInfo {
 
 impl From<dcimanager::KeyInfo> for KeyInfo {
     fn from(k: dcimanager::KeyInfo) -> Self {
-        KeyInfo { id: k.id, key: k.key }
+        KeyInfo {
+            id: k.id,
+            key: k.key,
+        }
     }
 }
 
@@ -65,7 +68,10 @@ impl KeyInfo {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("KeyInfo(id={}, key=<hidden>)", py_repr(py, &self.id)?))
+        Ok(format!(
+            "KeyInfo(id={}, key=<hidden>)",
+            py_repr(py, &self.id)?
+        ))
     }
 }
 

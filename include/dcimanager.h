@@ -114,6 +114,25 @@ typedef enum {
 } dci_phase;
 
 /**
+ * How much an event matters (`dci_set_log_callback`'s `min_level`, and the callback's
+ * `level`).
+ */
+typedef enum {
+  /**
+   * Every request and connection.
+   */
+  DCI_LOG_DEBUG = 1,
+  /**
+   * Retries and re-logins: the client working around something.
+   */
+  DCI_LOG_INFO = 2,
+  /**
+   * A call given up after its retries.
+   */
+  DCI_LOG_WARNING = 3,
+} dci_log_level;
+
+/**
  * A DCImanager client: base URL, TLS settings, connection pool, session token.
  * Thread-safe: all calls may run concurrently on one handle, except `dci_client_free`.
  */
@@ -199,6 +218,22 @@ typedef struct {
    */
   char *key;
 } dci_key_info;
+
+/**
+ * Receives one event: its `level`, a stable `event` name ("request", "connection",
+ * "retry", "relogin", "give_up"), a `message` for humans and its facts as a JSON object
+ * (`fields_json`, e.g. {"event":"retry","method":"GET","path":"/api/dci/v3/server/2",
+ * "attempt":1,"max_retries":10,"status":503,"wait_ms":0}). The three strings are borrowed
+ * for the duration of the call. Called on the thread that makes the request, possibly from
+ * several threads at once: the function must be thread-safe, quick, must not call back into
+ * the client that is logging, and must not unwind (no C++ exception, no longjmp). No event
+ * carries a token, password or key.
+ */
+typedef void (*dci_log_fn)(void *user_data,
+                           dci_log_level level,
+                           const char *event,
+                           const char *message,
+                           const char *fields_json);
 
 #ifdef __cplusplus
 extern "C" {
@@ -504,6 +539,25 @@ const char *dci_last_error_argument(void);
  * not parse), at most 200 bytes, secrets masked; "" when none. Never NULL.
  */
 const char *dci_last_error_body(void);
+
+/**
+ * Sends the events of every client of the process to `callback` (see `dci_log_fn`), from
+ * `min_level` up; NULL `callback` stops it. With no callback (the default) events cost
+ * nothing. Replaces an earlier callback. Thread-safe. Fails with
+ * DCI_ERROR_INVALID_ARGUMENT when the process (a Rust program linking the library) has
+ * installed another `log` logger.
+ */
+dci_status dci_set_log_callback(dci_log_level min_level, dci_log_fn callback, void *user_data);
+
+/**
+ * Sends this client's events to `callback` (see `dci_log_fn`), from `min_level` up, besides
+ * the process-wide callback; NULL `callback` stops it. Applies from the next request.
+ * Thread-safe.
+ */
+dci_status dci_client_set_log_callback(dci_client *client,
+                                       dci_log_level min_level,
+                                       dci_log_fn callback,
+                                       void *user_data);
 
 /**
  * Starts a walk through every item of a list call (`{"list":[...],"size":N}`), `page_size`

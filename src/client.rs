@@ -12,6 +12,7 @@
 //! Errors leave [`send`](Client::send) through [`Error::redact`] with every secret the call
 //! knows of.
 
+use std::cell::OnceCell;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,6 +23,7 @@ use ureq::http::Method;
 
 use crate::defaults;
 use crate::error::{Error, Result};
+use crate::events::{Event, Level, Observer, ReloginReason, Sinks};
 use crate::paths::{append_query, BaseUrl};
 use crate::request::{Request, JSON};
 use crate::response::Response;
@@ -58,6 +60,7 @@ pub struct Client {
 
 #[derive(Clone)]
 struct Settings {
+    observer: Option<Arc<dyn Observer>>,
     transport: Transport,
     tls: TlsSettings,
     timeout: Option<Duration>,
@@ -83,7 +86,6 @@ impl std::fmt::Debug for Client {
 
 /// Builds a [`Client`]. Errors (a bad URL, an unreadable CA file) are reported by
 /// [`build`](ClientBuilder::build).
-#[derive(Debug)]
 pub struct ClientBuilder {
     base_url: String,
     tls: TlsSettings,
@@ -94,9 +96,17 @@ pub struct ClientBuilder {
     token: Option<Secret>,
     credentials: Option<(Secret, Secret)>,
     max_body_size: u64,
+    observer: Option<Arc<dyn Observer>>,
 }
 
 impl ClientBuilder {
+    /// Receives the client's events (requests, connections, retries, re-logins, give-ups);
+    /// they also go to the `log` facade, target `"dcimanager"`. See [`crate::events`].
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
     /// Trusts the CA certificates of a PEM file in addition to the built-in roots.
     pub fn ca_file(mut self, path: impl AsRef<Path>) -> Self {
         if let Err(e) = self.tls.add_ca_file(path.as_ref()) {
@@ -167,6 +177,7 @@ impl ClientBuilder {
         let client = Client {
             base,
             settings: RwLock::new(Arc::new(Settings {
+                observer: self.observer,
                 transport: Transport::new(&self.tls),
                 tls: self.tls,
                 timeout: self.timeout,
@@ -186,6 +197,19 @@ impl ClientBuilder {
     }
 }
 
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("tls", &self.tls)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("has_token", &self.token.is_some())
+            .field("has_observer", &self.observer.is_some())
+            .finish()
+    }
+}
+
 /// A request ready to go out: everything [`Client::execute`] needs, computed once.
 struct Prepared<'r> {
     method: Method,
@@ -198,6 +222,29 @@ struct Prepared<'r> {
     connect_timeout: Option<Duration>,
     /// Copies of the secrets the request carries, for the errors of its answer.
     carried: Option<Arc<[Secret]>>,
+    /// The URL's path without its query, scrubbed of the call's secrets: made for the first
+    /// event that needs it.
+    event_path: OnceCell<String>,
+}
+
+impl Prepared<'_> {
+    /// The path events show (see [`crate::events`]).
+    fn event_path(&self, session: &Session) -> &str {
+        self.event_path.get_or_init(|| {
+            let after_origin = self.url.find("://").map_or(0, |i| i + 3);
+            let start = self.url[after_origin..]
+                .find('/')
+                .map_or(self.url.len(), |i| after_origin + i);
+            let end = self.url[start..]
+                .find('?')
+                .map_or(self.url.len(), |i| start + i);
+            let mut secrets = session.secrets();
+            for c in self.carried.iter().flat_map(|c| c.iter()) {
+                secrets.add(c.expose());
+            }
+            secrets.scrub(&self.url[start..end])
+        })
+    }
 }
 
 /// One client serves many threads: it must stay `Send + Sync`.
@@ -225,6 +272,7 @@ impl Client {
             token: None,
             credentials: None,
             max_body_size: defaults::MAX_BODY_SIZE,
+            observer: None,
         }
     }
 
@@ -318,6 +366,14 @@ impl Client {
         self.settings.read().retry.clone()
     }
 
+    /// Replaces the receiver of the client's events (`None`: only the `log` facade).
+    pub fn set_observer(&self, observer: Option<Arc<dyn Observer>>) -> Result<()> {
+        self.update(|s| {
+            s.observer = observer;
+            Ok(())
+        })
+    }
+
     /// The largest response body accepted, in bytes.
     pub fn set_max_body_size(&self, bytes: u64) -> Result<()> {
         self.update(|s| {
@@ -381,6 +437,7 @@ impl Client {
                     .map(|s| Secret::new(s.as_ref()))
                     .collect()
             }),
+            event_path: OnceCell::new(),
         })
     }
 
@@ -393,8 +450,9 @@ impl Client {
             return Ok(session);
         }
         if session.creds.is_some() {
-            self.session
-                .renew(session.generation, |c| self.renewal_login(settings, p, c))?;
+            self.session.renew(session.generation, |c| {
+                self.renewal_login(settings, p, c, ReloginReason::NoToken)
+            })?;
             return Ok(self.session.current());
         }
         Ok(session)
@@ -427,17 +485,61 @@ impl Client {
             }
         }
         headers.extend(req.headers.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
-        let out = retry::run(&s.retry, p.method.as_str(), p.deadline, |remaining| {
-            s.transport.send(
-                &p.method,
-                &p.url,
-                &headers,
-                p.body,
-                remaining,
-                p.connect_timeout,
-                s.max_body_size,
-            )
-        })?;
+        let sinks = Sinks {
+            observer: s.observer.as_deref(),
+        };
+        let method = p.method.as_str();
+        let mut notify = |note: retry::Note| match note {
+            retry::Note::Retrying {
+                attempt,
+                cause,
+                wait,
+            } => sinks.emit(Level::Info, || Event::RetryScheduled {
+                method,
+                path: p.event_path(&session),
+                attempt,
+                max_retries: s.retry.max_retries,
+                cause,
+                wait,
+            }),
+            retry::Note::GivingUp { attempts, cause } => {
+                sinks.emit(Level::Warning, || Event::GaveUp {
+                    method,
+                    path: p.event_path(&session),
+                    attempts,
+                    cause,
+                })
+            }
+        };
+        let out = retry::run(
+            &s.retry,
+            method,
+            p.deadline,
+            &mut notify,
+            |attempt, remaining| {
+                sinks.emit(Level::Debug, || Event::RequestSent {
+                    method,
+                    path: p.event_path(&session),
+                    attempt,
+                });
+                let result = s.transport.send(
+                    &p.method,
+                    &p.url,
+                    &headers,
+                    p.body,
+                    remaining,
+                    p.connect_timeout,
+                    s.max_body_size,
+                );
+                if let Some(reused) = crate::transport::connection_reused() {
+                    sinks.emit(Level::Debug, || Event::Connection {
+                        origin: self.base.origin(),
+                        reused,
+                    });
+                }
+                result
+            },
+        )?;
         let mut resp = Response::new(out.answer.status, out.answer.headers, out.answer.body);
         resp.attempts = out.attempts;
         resp.exhausted = out.exhausted;
@@ -468,9 +570,9 @@ impl Client {
             if round > 0 && self.session_is_valid(settings, &session, p.deadline)? {
                 break;
             }
-            let renewed = self
-                .session
-                .renew(session.generation, |c| self.renewal_login(settings, p, c))?;
+            let renewed = self.session.renew(session.generation, |c| {
+                self.renewal_login(settings, p, c, ReloginReason::Expired)
+            })?;
             if !renewed {
                 break;
             }
@@ -486,7 +588,12 @@ impl Client {
         settings: &Settings,
         p: &Prepared<'_>,
         creds: &Credentials,
+        reason: ReloginReason,
     ) -> Result<crate::LoginInfo> {
+        Sinks {
+            observer: settings.observer.as_deref(),
+        }
+        .emit(Level::Info, || Event::Relogin { reason });
         let body = crate::session::login_body(creds.email.expose(), creds.password.expose());
         let req = crate::session::login_request(&body, creds.password.expose());
         let login = Prepared {
@@ -498,6 +605,7 @@ impl Client {
             deadline: p.deadline,
             connect_timeout: p.connect_timeout,
             carried: Some(Arc::from([Secret::new(creds.password.expose())])),
+            event_path: OnceCell::new(),
         };
         let answer = self.execute(settings, &login, false, self.session.current())?;
         read_login_answer(answer)
@@ -520,6 +628,7 @@ impl Client {
             deadline,
             connect_timeout: settings.connect_timeout,
             carried: None,
+            event_path: OnceCell::new(),
         };
         let answer = self.execute(settings, &probe, true, Arc::clone(session))?;
         Ok(!answer.is_unauthorized())

@@ -24,7 +24,8 @@
 //! [`client`] (the pipeline), [`request`] and [`response`], [`session`] (token, credentials,
 //! single-flight renewal), `endpoints` (the auth v4 calls), [`paths`] (URLs and encoding),
 //! [`tls`], [`retry`], [`error`] (the error model and what an answer means), [`query`]
-//! (lists and paging), [`secret`] (secrets and scrubbing), [`defaults`], `transport` (one
+//! (lists and paging), [`secret`] (secrets and scrubbing), [`defaults`], [`events`] (what
+//! the client does, for logs), `transport` (one
 //! HTTP exchange and its phases), `socket` (the TCP transport: few system calls per request).
 
 #![warn(missing_docs)]
@@ -33,6 +34,7 @@ pub mod client;
 pub mod defaults;
 mod endpoints;
 pub mod error;
+pub mod events;
 pub mod ffi;
 mod json;
 pub mod paths;
@@ -49,6 +51,7 @@ mod transport;
 pub use client::{Client, ClientBuilder};
 pub use endpoints::KeyInfo;
 pub use error::{ApiError, Error, ErrorKind, Phase, Result};
+pub use events::{Event, Observer};
 pub use paths::{encode_component, BaseUrl};
 pub use query::{quote, ListQuery, Literal, Order, Page, Pages, Paginator, Where};
 pub use request::Request;

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::defaults;
 use crate::error::{Error, ErrorKind, Result};
+use crate::events::Cause;
 
 /// When and how often requests are repeated.
 #[derive(Debug, Clone, PartialEq)]
@@ -192,6 +193,18 @@ pub(crate) struct Outcome<A> {
     pub exhausted: bool,
 }
 
+/// What the loop tells its caller as it goes (for the events of events.rs).
+pub(crate) enum Note {
+    /// Attempt `attempt` failed with `cause`; the next comes after `wait`.
+    Retrying {
+        attempt: u32,
+        cause: Cause,
+        wait: Duration,
+    },
+    /// The loop stops after `attempts` requests, the last one failing with `cause`.
+    GivingUp { attempts: u32, cause: Cause },
+}
+
 /// Runs `attempt` until it gives an answer that is not retried, or the policy says stop.
 /// `attempt` gets the time left before `call_deadline` (the whole call's timeout); a failure
 /// it returns tells by [`Error::request_sent`] whether the request may have reached the
@@ -200,7 +213,8 @@ pub(crate) fn run<A: Answer>(
     policy: &RetryPolicy,
     method: &str,
     call_deadline: Option<Instant>,
-    mut attempt: impl FnMut(Option<Duration>) -> Result<A>,
+    notify: &mut dyn FnMut(Note),
+    mut attempt: impl FnMut(u32, Option<Duration>) -> Result<A>,
 ) -> Result<Outcome<A>> {
     let start = Instant::now();
     let retry_deadline = policy.deadline.map(|d| start + d);
@@ -222,7 +236,7 @@ pub(crate) fn run<A: Answer>(
             .with_attempts(made, any_sent));
         }
         let retry_no = attempts; // the number of the retry that would come next
-        let wait = match attempt(remaining) {
+        let wait = match attempt(attempts, remaining) {
             Ok(answer) => {
                 if !policy.retries_status(method, answer.status()) {
                     return Ok(Outcome {
@@ -231,7 +245,9 @@ pub(crate) fn run<A: Answer>(
                         exhausted: false,
                     });
                 }
+                let cause = Cause::Status(answer.status());
                 if total == 0 || status == 0 {
+                    notify(Note::GivingUp { attempts, cause });
                     return Ok(Outcome {
                         answer,
                         attempts,
@@ -251,12 +267,18 @@ pub(crate) fn run<A: Answer>(
                     None => policy.backoff(retry_no) + jitter(policy.jitter),
                 };
                 if passes(wait, call_deadline, retry_deadline) {
+                    notify(Note::GivingUp { attempts, cause });
                     return Ok(Outcome {
                         answer,
                         attempts,
                         exhausted: true,
                     });
                 }
+                notify(Note::Retrying {
+                    attempt: attempts,
+                    cause,
+                    wait,
+                });
                 wait
             }
             Err(error) => {
@@ -269,7 +291,11 @@ pub(crate) fn run<A: Answer>(
                     }
                     _ => false,
                 };
-                let give_up = |e: Error| e.with_attempts(attempts, any_sent).note_attempts();
+                let cause = Cause::Failure(error.kind(), error.phase());
+                let mut give_up = |e: Error| {
+                    notify(Note::GivingUp { attempts, cause });
+                    e.with_attempts(attempts, any_sent).note_attempts()
+                };
                 if !retryable || total == 0 {
                     return Err(give_up(error));
                 }
@@ -283,6 +309,11 @@ pub(crate) fn run<A: Answer>(
                 if passes(wait, call_deadline, retry_deadline) {
                     return Err(give_up(error));
                 }
+                notify(Note::Retrying {
+                    attempt: attempts,
+                    cause,
+                    wait,
+                });
                 wait
             }
         };
@@ -397,14 +428,22 @@ mod tests {
             ..RetryPolicy::default()
         };
         let mut n = 0;
-        let out = run(&p, "GET", None, |_| {
+        let mut notes = Vec::new();
+        let mut note = |n: Note| {
+            notes.push(match n {
+                Note::Retrying { attempt, .. } => attempt,
+                Note::GivingUp { attempts, .. } => 100 + attempts,
+            })
+        };
+        let out = run(&p, "GET", None, &mut note, |_, _| {
             n += 1;
             Ok(A(if n < 3 { 503 } else { 200 }))
         })
         .unwrap();
         assert_eq!((out.attempts, out.exhausted, out.answer.0), (3, false, 200));
-        let out = run(&p, "GET", None, |_| Ok(A(503))).unwrap();
+        let out = run(&p, "GET", None, &mut note, |_, _| Ok(A(503))).unwrap();
         assert_eq!((out.attempts, out.exhausted), (4, true));
+        assert_eq!(notes, [1, 2, 1, 2, 3, 104]);
     }
 
     #[test]
@@ -414,7 +453,7 @@ mod tests {
             ..RetryPolicy::default()
         };
         let mut n = 0;
-        let err = run::<A>(&p, "POST", None, |_| {
+        let err = run::<A>(&p, "POST", None, &mut |_| {}, |_, _| {
             n += 1;
             Err(Error::exchange(ErrorKind::Connect, Phase::Wait, "reset"))
         })

@@ -32,11 +32,21 @@ pub const USER_AGENT: &str = concat!("dcimanager/", env!("CARGO_PKG_VERSION"));
 thread_local! {
     /// Where the exchange running on this thread is.
     static PHASE: Cell<Phase> = const { Cell::new(Phase::Resolve) };
+    /// Whether the attempt opened a connection (`Some(false)`), reused a pooled one
+    /// (`Some(true)`), or got no connection yet (`None`).
+    static REUSED: Cell<Option<bool>> = const { Cell::new(None) };
 }
 
 /// Starts tracking a new attempt: it begins with the name lookup (or the pool).
 fn begin() {
     PHASE.with(|p| p.set(Phase::Resolve));
+    REUSED.with(|r| r.set(None));
+}
+
+/// Whether the last attempt on this thread reused a pooled connection (`Some(true)`), opened
+/// one (`Some(false)`), or got none.
+pub(crate) fn connection_reused() -> Option<bool> {
+    REUSED.with(Cell::get)
 }
 
 /// The phase the current exchange is in.
@@ -47,6 +57,7 @@ fn current_phase() -> Phase {
 /// The connector's steps: TCP connect started; TCP connected (`tls`: a handshake follows).
 pub(crate) fn connecting() {
     PHASE.with(|p| p.set(Phase::Connect));
+    REUSED.with(|r| r.set(Some(false)));
 }
 pub(crate) fn connected(tls: bool) {
     PHASE.with(|p| p.set(if tls { Phase::Tls } else { Phase::Send }));
@@ -87,6 +98,11 @@ impl<T: TransportIo> TransportIo for Phases<T> {
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         PHASE.with(|p| p.set(Phase::Send));
+        REUSED.with(|r| {
+            if r.get().is_none() {
+                r.set(Some(true)); // no connector ran: the connection came from the pool
+            }
+        });
         self.inner.transmit_output(amount, timeout)
     }
 

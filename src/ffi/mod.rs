@@ -27,6 +27,7 @@
 pub(crate) mod boundary;
 mod client;
 mod error;
+mod logging;
 mod pages;
 mod request;
 mod response;

@@ -3,6 +3,9 @@
 The engine is the project's Rust core (login, long-lived tokens, single sign-on keys, retries
 while the platform wakes from suspension, one re-login when a session expires, TLS verified by
 default); network I/O runs with the GIL released, so threads can share one ``Client``.
+:class:`AsyncClient` offers the same calls as coroutines for asyncio (``await c.get(...)``,
+``async for`` over ``paginate``, ``async with``), each run in a worker thread so the event loop
+never blocks.
 
 Errors are :class:`Error` subclasses chosen by kind, with the error's facts as attributes
 (``phase``, ``request_sent``, ``attempts``, ``status``, ``code``/``msg``/``value``...). Results
@@ -36,11 +39,13 @@ from ._native import (
     encode_component,
     quote,
 )
+from ._async import AsyncClient
 
 __all__ = [
     "__version__",
     "DEFAULTS",
     "Client",
+    "AsyncClient",
     "Response",
     "Pages",
     "LoginInfo",

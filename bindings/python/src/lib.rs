@@ -1,12 +1,14 @@
 //! `dcimanager._native`: the Python face of the dcimanager core (pyo3).
 //!
 //! Every network call and every retry sleep runs with the GIL released (`Python::detach`), so
-//! threads sharing one `Client` run in parallel; no Python object is touched while detached.
+//! threads sharing one `Client` run in parallel; no Python object is touched while detached
+//! (but for the `logging` bridge, which takes the GIL back for an event, see [`logging`]).
 //! Answers are parsed straight from the body into Python objects (see [`json`]), and errors
 //! become the exception classes of `dcimanager._errors` (see [`errors`]).
 
 mod errors;
 mod json;
+mod logging;
 mod types;
 
 use std::path::PathBuf;
@@ -70,10 +72,17 @@ struct Response {
     inner: CoreResponse,
 }
 
+/// Runs a native call with the GIL released, after asking `logging` whether DEBUG events
+/// are wanted during it.
+fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> T {
+    logging::before_call(py);
+    py.detach(f)
+}
+
 impl Client {
     /// Sends a request with the GIL released.
     fn send(&self, py: Python<'_>, req: &Request<'_>) -> PyResult<CoreResponse> {
-        py.detach(|| self.core.send(req)).py_err(py)
+        detached(py, || self.core.send(req)).py_err(py)
     }
 
     /// Sends a request and returns the parsed JSON of a success, else raises.
@@ -171,6 +180,7 @@ impl Client {
         max_body_size: u64,
     ) -> PyResult<Self> {
         let mut b = Core::builder(base_url)
+            .observer(std::sync::Arc::new(logging::PyLogging))
             .timeout(seconds(timeout, "timeout")?)
             .connect_timeout(seconds(connect_timeout, "connect_timeout")?)
             .retry(RetryPolicy::new(retries, backoff_factor))
@@ -233,7 +243,7 @@ impl Client {
     /// renewed once, automatically, when it expires. Returns a LoginInfo (id, confirmed,
     /// token; its repr hides the token).
     fn login(&self, py: Python<'_>, email: &str, password: &str) -> PyResult<LoginInfo> {
-        let info = py.detach(|| self.core.login(email, password)).py_err(py)?;
+        let info = detached(py, || self.core.login(email, password)).py_err(py)?;
         self.logged_in_here.store(true, Ordering::Relaxed);
         Ok(info.into())
     }
@@ -241,9 +251,7 @@ impl Client {
     /// Logs in with a single sign-on key (str or the KeyInfo of create_key) and uses that
     /// session from then on. Returns a LoginInfo.
     fn login_with_key(&self, py: Python<'_>, key: KeyArg) -> PyResult<LoginInfo> {
-        let info = py
-            .detach(|| self.core.login_with_key(key.text()))
-            .py_err(py)?;
+        let info = detached(py, || self.core.login_with_key(key.text())).py_err(py)?;
         self.logged_in_here.store(true, Ordering::Relaxed);
         Ok(info.into())
     }
@@ -259,7 +267,7 @@ impl Client {
     /// Ends the session on the platform and forgets the token.
     fn logout(&self, py: Python<'_>) -> PyResult<()> {
         self.logged_in_here.store(false, Ordering::Relaxed);
-        py.detach(|| self.core.logout()).py_err(py)
+        detached(py, || self.core.logout()).py_err(py)
     }
 
     /// The current user (GET auth/v4/whoami).
@@ -291,23 +299,21 @@ impl Client {
         } else {
             return Err(PyTypeError::new_err("expires_at must be str or datetime"));
         };
-        let token = py
-            .detach(|| self.core.create_token(&text, description))
-            .py_err(py)?;
+        let token = detached(py, || self.core.create_token(&text, description)).py_err(py)?;
         Ok(token.expose().to_owned())
     }
 
     /// Sets the platform's token and session lifetime, in minutes (int or str). Admin only.
     fn set_token_ttl(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let value = text_arg(value, "value")?;
-        py.detach(|| self.core.set_token_ttl(&value)).py_err(py)
+        detached(py, || self.core.set_token_ttl(&value)).py_err(py)
     }
 
     /// Creates a single sign-on key for a user (e-mail or id). Admin only. Returns a
     /// KeyInfo (id, key; its repr hides the key).
     fn create_key(&self, py: Python<'_>, user: &Bound<'_, PyAny>) -> PyResult<KeyInfo> {
         let user = text_arg(user, "user")?;
-        let key = py.detach(|| self.core.create_key(&user)).py_err(py)?;
+        let key = detached(py, || self.core.create_key(&user)).py_err(py)?;
         Ok(key.into())
     }
 
@@ -490,7 +496,7 @@ impl Client {
         _tb: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
         if self.logged_in_here.swap(false, Ordering::Relaxed) {
-            let result = py.detach(|| self.core.logout());
+            let result = detached(py, || self.core.logout());
             if exc_type.is_none() {
                 result.py_err(py)?;
             }
@@ -621,7 +627,7 @@ impl Pages {
     fn __next__(&mut self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let client = self.client.get();
         let cursor = &mut self.cursor;
-        match py.detach(|| cursor.next_item(&client.core)) {
+        match detached(py, || cursor.next_item(&client.core)) {
             None => Err(PyStopIteration::new_err(())),
             Some(Ok(item)) => Ok(json::value_to_py(py, &item).unbind()),
             Some(Err(e)) => Err(errors::to_py(py, e)),

@@ -1,0 +1,83 @@
+//! The client's events (the core's `events` module) into Python's `logging`: the logger
+//! `logging.getLogger("dcimanager")`, requests and connections at DEBUG, retries and
+//! re-logins at INFO, give-ups at WARNING; each record carries the event's facts in
+//! `record.dcimanager` (a dict: "event", "method", "path", "attempt", "status", "wait_ms"...).
+//!
+//! Cost with logging left alone: one `isEnabledFor(DEBUG)` per call, made while the GIL is
+//! held anyway; DEBUG events are built only when that said yes (the answer is kept in a
+//! thread-local for the call, which runs on this thread). Rarer events take the GIL back to
+//! ask the logger.
+
+use std::cell::Cell;
+
+use dcimanager::events::{Event, Level, Observer};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyDict;
+
+thread_local! {
+    /// Whether the logger takes DEBUG records, as asked at the start of this thread's call.
+    static DEBUG: Cell<bool> = const { Cell::new(false) };
+}
+
+static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn logger(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    LOGGER
+        .get_or_try_init(py, || {
+            Ok::<_, PyErr>(
+                py.import("logging")?
+                    .call_method1("getLogger", ("dcimanager",))?
+                    .unbind(),
+            )
+        })
+        .map(|l| l.bind(py))
+}
+
+/// Asks the logger, with the GIL held, whether DEBUG events are wanted during the call that
+/// follows on this thread.
+pub fn before_call(py: Python<'_>) {
+    let debug = logger(py)
+        .and_then(|l| l.call_method1("isEnabledFor", (10,))?.is_truthy())
+        .unwrap_or(false);
+    DEBUG.with(|d| d.set(debug));
+}
+
+fn python_level(level: Level) -> i32 {
+    match level {
+        Level::Debug => 10,
+        Level::Info => 20,
+        Level::Warning => 30,
+    }
+}
+
+/// The observer every Client of this module gets.
+pub struct PyLogging;
+
+impl Observer for PyLogging {
+    fn enabled(&self, level: Level) -> bool {
+        level > Level::Debug || DEBUG.with(Cell::get)
+    }
+
+    fn event(&self, e: &Event<'_>) {
+        Python::attach(|py| {
+            if let Err(err) = emit(py, e) {
+                err.write_unraisable(py, None); // a broken handler must not break the call
+            }
+        });
+    }
+}
+
+fn emit(py: Python<'_>, e: &Event<'_>) -> PyResult<()> {
+    let logger = logger(py)?;
+    let level = python_level(e.level());
+    if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
+        return Ok(());
+    }
+    let extra = PyDict::new(py);
+    extra.set_item("dcimanager", crate::json::value_to_py(py, &e.fields()))?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("extra", extra)?;
+    logger.call_method("log", (level, "%s", e.to_string()), Some(&kwargs))?;
+    Ok(())
+}

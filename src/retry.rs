@@ -462,7 +462,7 @@ mod tests {
         assert_eq!((n, err.kind()), (1, ErrorKind::Connect));
         assert!(err.request_sent() && err.attempts() == 1);
         let mut n = 0;
-        let err = run::<A>(&p, "POST", None, |_| {
+        let err = run::<A>(&p, "POST", None, &mut |_| {}, |_, _| {
             n += 1;
             Err(Error::exchange(
                 ErrorKind::Connect,

@@ -41,8 +41,11 @@ final class Client
     /** The option names; every option defaults to null, "the library's default". */
     private const OPTIONS = [
         'verify', 'ca_file', 'timeout', 'connect_timeout', 'retries', 'backoff_factor',
-        'max_body_size', 'token', 'email', 'password', 'library',
+        'max_body_size', 'token', 'email', 'password', 'library', 'logger', 'log_level',
     ];
+
+    /** PSR-3 level names of the library's log levels (`dci_log_level`), and back. */
+    private const LOG_LEVELS = ['debug' => 1, 'info' => 2, 'warning' => 3];
 
     /** Options that are never kept on the PHP side (nor shown). */
     private const SECRET_OPTIONS = ['token', 'email', 'password'];
@@ -55,6 +58,9 @@ final class Client
 
     /** @var array<string, mixed> the options given, secrets excluded (null: the library's default) */
     private array $options;
+
+    /** The FFI callback handed to the library for the `logger` option (kept alive here). */
+    private ?\Closure $logCallback = null;
 
     /**
      * Creates a client for a base URL ("https://host[:port]", trailing slash or not).
@@ -83,6 +89,14 @@ final class Client
      *    then the client logs in once by itself (see {@see Client::getReloginCount()}).
      *  - `library` (string): path of libdcimanager, when not found by itself (see
      *    {@see Native}); ignored when the library was preloaded.
+     *  - `logger` (object with a PSR-3 `log($level, $message, array $context)` method, e.g. a
+     *    Monolog logger; no Composer dependency is needed): receives the client's events —
+     *    requests and connections (`debug`), retries and re-logins (`info`), calls given up
+     *    (`warning`) — with their facts as context (`event`, `method`, `path`, `attempt`,
+     *    `status`, `wait_ms`...). No event carries a token, password or key. A logger that
+     *    throws is ignored, never breaking the call.
+     *  - `log_level` (`'debug'`, `'info'` or `'warning'`; default `'info'`): the least level
+     *    passed to `logger` (`debug` costs a PHP call per request and connection).
      *
      * @param string               $baseUrl "https://dci.example.com"
      * @param array<string, mixed> $options see above
@@ -117,6 +131,9 @@ final class Client
         $this->handle = $handle;
         try {
             $this->configure($this->options);
+            if ($this->options['logger'] !== null) {
+                $this->attachLogger($this->options['logger'], $this->options['log_level'] ?? 'info');
+            }
             // Order matters: setting a token forgets credentials, setting credentials keeps
             // the token.
             if ($secrets['token'] !== null) {
@@ -195,7 +212,9 @@ final class Client
         return [
             'baseUrl' => $this->baseUrl,
             'session' => $session,
-            'options' => $this->options,
+            'options' => array_merge($this->options, [
+                'logger' => is_object($this->options['logger']) ? get_class($this->options['logger']) : null,
+            ]),
             'library' => Native::libraryPath(),
         ];
     }
@@ -849,6 +868,16 @@ final class Client
                         throw Native::invalid($name, "option 'max_body_size' must be an int >= 0 (bytes), or null");
                     }
                     break;
+                case 'logger':
+                    if (!is_object($v) || !method_exists($v, 'log')) {
+                        throw Native::invalid($name, "option 'logger' must be an object with a PSR-3 log() method");
+                    }
+                    break;
+                case 'log_level':
+                    if (!is_string($v) || !isset(self::LOG_LEVELS[$v])) {
+                        throw Native::invalid($name, "option 'log_level' must be 'debug', 'info' or 'warning'");
+                    }
+                    break;
             }
         }
 
@@ -888,6 +917,29 @@ final class Client
         if ($o['max_body_size'] !== null) {
             Native::check($ffi->dci_client_set_max_body_size($h, $o['max_body_size']));
         }
+    }
+
+    /**
+     * Registers a PSR-3-shaped logger for this client's events (the `logger` option).
+     */
+    private function attachLogger(object $logger, string $level): void
+    {
+        $names = array_flip(self::LOG_LEVELS);
+        $text = static fn ($s): string => is_string($s) ? $s : ($s === null ? '' : FFI::string($s));
+        $this->logCallback = static function ($userData, $lvl, $event, $message, $fields) use ($logger, $names, $text): void {
+            try {
+                $context = json_decode($text($fields), true);
+                $logger->log($names[(int) $lvl] ?? 'info', $text($message), is_array($context) ? $context : []);
+            } catch (\Throwable $e) {
+                // A logger that fails must not break the call (and cannot unwind through C).
+            }
+        };
+        Native::check($this->ffi->dci_client_set_log_callback(
+            $this->handle(),
+            self::LOG_LEVELS[$level],
+            $this->logCallback,
+            null
+        ));
     }
 
     /**

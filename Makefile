@@ -18,7 +18,7 @@ VENV     := .venv
 VPY      := $(VENV)/bin/python
 
 .PHONY: fuzz soak bench
-.PHONY: all deps build demo test test-rust test-c test-cpp test-python test-php python check-header header lint fmt clean install uninstall
+.PHONY: all deps build demo test test-rust test-c test-cpp test-python test-php python wheel check-header header lint fmt clean install uninstall
 
 all: build
 
@@ -89,6 +89,13 @@ $(VENV)/.ready: bindings/python/requirements-dev.txt
 python: build $(VENV)/.ready
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VPY) -m pip install -q --no-build-isolation --force-reinstall --no-deps ./bindings/python
 
+# An abi3 wheel (one file for every CPython ≥ 3.9 on this platform) in dist/, installable
+# without Rust: pip install dist/dcimanager-*.whl. Replaces the wheels of earlier builds.
+wheel: build $(VENV)/.ready
+	rm -f dist/dcimanager-*.whl
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/maturin build --release --locked \
+	  -m bindings/python/Cargo.toml -i $(VPY) --out dist
+
 # Installation for C and C++ users: libraries, both headers, pkg-config and CMake files.
 PREFIX         ?= /usr/local
 LIBDIR_REL     ?= lib
@@ -142,9 +149,11 @@ test-c: build $(C_TESTS) $(C_ASAN) $(CBUILD)/load_threads
 	@LD_LIBRARY_PATH=$(RELEASE) scripts/with-emulator.sh $(CBUILD)/demo-plain > $(CBUILD)/demo-plain.out
 	@grep -q "^9. logout  *ok" $(CBUILD)/demo-plain.out && echo "demo-plain: 1 passed, 0 failed"
 
-test-python: python
+# The suite includes test_wheel.py: the wheel of `make wheel` in a fresh venv without cargo.
+test-python: python wheel
 	$(VPY) -m mypy.stubtest dcimanager._native
-	$(VPY) -m pytest -q bindings/python/tests
+	$(VPY) -m mypy --strict --follow-imports=silent bindings/python/dcimanager/_async.py
+	DCIMANAGER_REQUIRE_WHEEL=1 $(VPY) -m pytest -q bindings/python/tests
 
 # C++: the wrapper under ASan/UBSan, the headers under strict warnings, and a consumer
 # project built against a temporary install with pkg-config and with CMake.

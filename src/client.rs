@@ -19,17 +19,21 @@ use std::time::{Duration, Instant};
 
 use parking_lot::RwLock;
 use serde_json::Value;
-use ureq::http::Method;
+use ureq::http::header::{CONTENT_TYPE, COOKIE};
+use ureq::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 
 use crate::defaults;
 use crate::error::{Error, Result};
 use crate::events::{Event, Level, Observer, ReloginReason, Sinks};
-use crate::paths::{append_query, BaseUrl};
+use crate::paths::{append_query, BaseUrl, UriCache};
 use crate::request::{Request, JSON};
 use crate::response::Response;
 use crate::retry::{self, RetryPolicy};
 use crate::secret::{Secret, Secrets};
-use crate::session::{read_login_answer, Credentials, Session, SessionStore, MAX_RENEWALS};
+use crate::session::{
+    base_headers, read_login_answer, Credentials, Session, SessionStore, ISP_BOX_INSTANCE,
+    MAX_RENEWALS, X_XSRF_TOKEN,
+};
 use crate::tls::TlsSettings;
 use crate::transport::Transport;
 
@@ -54,6 +58,8 @@ pub const DEFAULT_MAX_BODY_SIZE: u64 = defaults::MAX_BODY_SIZE;
 /// ```
 pub struct Client {
     base: BaseUrl,
+    /// The URIs of recent requests (paths.rs).
+    uris: UriCache,
     settings: RwLock<Arc<Settings>>,
     pub(crate) session: SessionStore,
 }
@@ -173,9 +179,11 @@ impl ClientBuilder {
             return Err(e);
         }
         let base = BaseUrl::parse(&self.base_url)?;
+        let session = SessionStore::new(base.host_header().clone());
         self.retry.validate()?;
         let client = Client {
             base,
+            uris: UriCache::default(),
             settings: RwLock::new(Arc::new(Settings {
                 observer: self.observer,
                 transport: Transport::new(&self.tls),
@@ -185,7 +193,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 max_body_size: self.max_body_size,
             })),
-            session: SessionStore::default(),
+            session,
         };
         if let Some(token) = self.token {
             client.set_token(token.expose())?;
@@ -210,12 +218,21 @@ impl std::fmt::Debug for ClientBuilder {
     }
 }
 
+thread_local! {
+    /// Where a request's target is written before its URI is looked up (paths.rs).
+    static TARGET: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(256));
+}
+
 /// A request ready to go out: everything [`Client::execute`] needs, computed once.
 struct Prepared<'r> {
     method: Method,
-    url: String,
+    /// The request's URI, scheme and authority shared with the client (see paths.rs).
+    uri: Uri,
     body: Option<&'r [u8]>,
-    content_type: Option<&'r str>,
+    /// The Content-Type to send (a static value for JSON, else the request's own).
+    content_type: Option<HeaderValue>,
+    /// The request's own headers, checked and typed.
+    headers: Vec<(HeaderName, HeaderValue)>,
     req: &'r Request<'r>,
     /// When the call's time budget runs out: shared by its repeats after a re-login.
     deadline: Option<Instant>,
@@ -231,19 +248,49 @@ impl Prepared<'_> {
     /// The path events show (see [`crate::events`]).
     fn event_path(&self, session: &Session) -> &str {
         self.event_path.get_or_init(|| {
-            let after_origin = self.url.find("://").map_or(0, |i| i + 3);
-            let start = self.url[after_origin..]
-                .find('/')
-                .map_or(self.url.len(), |i| after_origin + i);
-            let end = self.url[start..]
-                .find('?')
-                .map_or(self.url.len(), |i| start + i);
             let mut secrets = session.secrets();
             for c in self.carried.iter().flat_map(|c| c.iter()) {
                 secrets.add(c.expose());
             }
-            secrets.scrub(&self.url[start..end])
+            secrets.scrub(self.uri.path())
         })
+    }
+
+    /// The headers of one attempt: the client's own (values made once: static, or per token
+    /// in the session), then the request's own, which replace the client's of the same name.
+    fn headers(&self, authenticated: bool, session: &Session, host: &HeaderValue) -> HeaderMap {
+        let req = self.req;
+        if let (true, true, true, Some(t)) = (
+            authenticated,
+            req.platform_headers,
+            self.headers.is_empty(),
+            &session.headers,
+        ) {
+            // The common request: a set made once per token.
+            match &self.content_type {
+                None => return t.plain.clone(),
+                Some(ct) if ct == JSON => return t.json.clone(),
+                Some(_) => {}
+            }
+        }
+        let mut h = base_headers(host, 8 + self.headers.len());
+        if req.platform_headers {
+            h.insert(ISP_BOX_INSTANCE, HeaderValue::from_static("true"));
+        }
+        if let (true, Some(t)) = (authenticated, &session.headers) {
+            h.insert(X_XSRF_TOKEN, t.xsrf.clone());
+            h.insert(COOKIE, t.cookie.clone());
+        }
+        if let Some(ct) = &self.content_type {
+            h.insert(CONTENT_TYPE, ct.clone());
+        }
+        for (name, _) in &self.headers {
+            h.remove(name);
+        }
+        for (name, value) in &self.headers {
+            h.append(name.clone(), value.clone());
+        }
+        h
     }
 }
 
@@ -409,22 +456,51 @@ impl Client {
             Method::from_bytes(req.method.as_bytes())
         }
         .map_err(|_| Error::invalid_arg("method", "bad HTTP method"))?;
-        let mut url = self.base.join(&req.path)?;
-        append_query(
-            &mut url,
-            req.query.iter().map(|(k, v)| (k.as_ref(), v.as_ref())),
-        );
+        // The target is written into a buffer of this thread's, and looked up among the
+        // client's recent URIs: a repeated request allocates nothing for its URI.
+        let uri = TARGET.with(|t| {
+            let mut target = t.borrow_mut();
+            target.clear();
+            self.base.target_into(&req.path, &mut target)?;
+            append_query(
+                &mut target,
+                req.query.iter().map(|(k, v)| (k.as_ref(), v.as_ref())),
+            );
+            self.uris.uri(&self.base, &target, req.secrets.is_empty())
+        })?;
         req.check()?;
-        let (body, content_type): (Option<&[u8]>, Option<&str>) = match &req.body {
-            Some(b) => (Some(b), req.content_type.as_deref()),
-            None if method == Method::POST && req.platform_headers => (Some(b"{}"), Some(JSON)),
+        let json = || Some(HeaderValue::from_static(JSON));
+        let (body, content_type): (Option<&[u8]>, Option<HeaderValue>) = match &req.body {
+            Some(b) => (
+                Some(b),
+                match req.content_type.as_deref() {
+                    Some(JSON) => json(),
+                    Some(other) => Some(HeaderValue::from_str(other).map_err(|_| {
+                        Error::invalid_arg("header", "the content type cannot travel in a header")
+                    })?),
+                    None => None,
+                },
+            ),
+            None if method == Method::POST && req.platform_headers => (Some(b"{}"), json()),
             None => (None, None),
         };
+        let headers = req
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let bad = || Error::invalid_arg("header", format!("{k:?} is not a valid header"));
+                Ok((
+                    HeaderName::from_bytes(k.as_bytes()).map_err(|_| bad())?,
+                    HeaderValue::from_str(v).map_err(|_| bad())?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Prepared {
             method,
-            url,
+            uri,
             body,
             content_type,
+            headers,
             req,
             deadline: req
                 .timeout
@@ -466,25 +542,6 @@ impl Client {
         authenticated: bool,
         session: Arc<Session>,
     ) -> Result<Response> {
-        let req = p.req;
-        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(4 + req.headers.len());
-        if req.platform_headers && !req.has_header("isp-box-instance") {
-            headers.push(("isp-box-instance", "true"));
-        }
-        if let (true, Some(token)) = (authenticated, &session.token) {
-            if !req.has_header("x-xsrf-token") {
-                headers.push(("x-xsrf-token", token.expose()));
-            }
-            if let (false, Some(cookie)) = (req.has_header("cookie"), &session.cookie) {
-                headers.push(("cookie", cookie.expose()));
-            }
-        }
-        if let Some(ct) = p.content_type {
-            if !req.has_header("content-type") {
-                headers.push(("content-type", ct));
-            }
-        }
-        headers.extend(req.headers.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
         let sinks = Sinks {
             observer: s.observer.as_deref(),
         };
@@ -516,21 +573,20 @@ impl Client {
             method,
             p.deadline,
             &mut notify,
-            |attempt, remaining| {
+            |attempt, _remaining| {
                 sinks.emit(Level::Debug, || Event::RequestSent {
                     method,
                     path: p.event_path(&session),
                     attempt,
                 });
-                let result = s.transport.send(
-                    &p.method,
-                    &p.url,
-                    &headers,
-                    p.body,
-                    remaining,
-                    p.connect_timeout,
-                    s.max_body_size,
-                );
+                let mut request = ureq::http::Request::new(p.body);
+                *request.method_mut() = p.method.clone();
+                *request.uri_mut() = p.uri.clone();
+                *request.headers_mut() =
+                    p.headers(authenticated, &session, self.base.host_header());
+                let result =
+                    s.transport
+                        .send(request, p.deadline, p.connect_timeout, s.max_body_size);
                 if let Some(reused) = crate::transport::connection_reused() {
                     sinks.emit(Level::Debug, || Event::Connection {
                         origin: self.base.origin(),
@@ -540,10 +596,14 @@ impl Client {
                 result
             },
         )?;
-        let mut resp = Response::new(out.answer.status, out.answer.headers, out.answer.body);
+        let mut resp = Response::new(
+            out.answer.status,
+            out.answer.headers,
+            out.answer.body,
+            session,
+        );
         resp.attempts = out.attempts;
         resp.exhausted = out.exhausted;
-        resp.session = session;
         resp.carried = p.carried.clone();
         Ok(resp)
     }
@@ -598,9 +658,10 @@ impl Client {
         let req = crate::session::login_request(&body, creds.password.expose());
         let login = Prepared {
             method: Method::POST,
-            url: self.base.join(req.path())?,
+            uri: self.base.uri(self.base.target(req.path())?)?,
             body: req.body.as_deref(),
-            content_type: Some(JSON),
+            content_type: Some(HeaderValue::from_static(JSON)),
+            headers: Vec::new(),
             req: &req,
             deadline: p.deadline,
             connect_timeout: p.connect_timeout,
@@ -621,9 +682,10 @@ impl Client {
         let req = Request::get("auth/v4/whoami");
         let probe = Prepared {
             method: Method::GET,
-            url: self.base.join(req.path())?,
+            uri: self.base.uri(self.base.target(req.path())?)?,
             body: None,
             content_type: None,
+            headers: Vec::new(),
             req: &req,
             deadline,
             connect_timeout: settings.connect_timeout,

@@ -125,7 +125,9 @@ impl Client {
             return Ok(());
         };
         let path = format!("auth/v4/token/{}", encode_component(token.expose()));
-        let result = self.send(&Request::delete(path).no_relogin());
+        // The token is in the path: marked as a secret, so no error shows it and no cache
+        // keeps it.
+        let result = self.send(&Request::delete(path).secret(token.expose()).no_relogin());
         self.session.replace(None, None);
         match result?.error() {
             None => Ok(()),

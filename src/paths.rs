@@ -7,6 +7,9 @@
 //! - a full URL is accepted only when its scheme, host and port are the client's own, so the
 //!   token is never sent to another origin.
 
+use ureq::http::uri::{Authority, PathAndQuery, Scheme as UriScheme};
+use ureq::http::{HeaderValue, Uri};
+
 use crate::error::{Error, Result};
 
 /// The scheme of a base URL.
@@ -41,6 +44,11 @@ pub struct BaseUrl {
     host: String,
     port: u16,
     origin: String,
+    /// The parts every request URI shares, made once: cloning them is a reference count.
+    uri_scheme: UriScheme,
+    authority: Authority,
+    /// The `Host` header (`host` or `host:port` when the port is not the scheme's default).
+    host_header: HeaderValue,
 }
 
 struct Parsed<'a> {
@@ -141,13 +149,22 @@ impl BaseUrl {
                  (\"dci/v3/server\" is sent to /api/dci/v3/server)",
             ));
         }
-        let origin = if p.port == p.scheme.default_port() {
-            format!("{}://{}", p.scheme.as_str(), p.host)
+        let host_port = if p.port == p.scheme.default_port() {
+            p.host.clone()
         } else {
-            format!("{}://{}:{}", p.scheme.as_str(), p.host, p.port)
+            format!("{}:{}", p.host, p.port)
         };
+        let origin = format!("{}://{host_port}", p.scheme.as_str());
+        let bad = |_| Error::invalid("the URL has no valid host name");
         Ok(BaseUrl {
             scheme: p.scheme,
+            uri_scheme: match p.scheme {
+                Scheme::Http => UriScheme::HTTP,
+                Scheme::Https => UriScheme::HTTPS,
+            },
+            authority: Authority::from_maybe_shared(host_port.clone().into_bytes()).map_err(bad)?,
+            host_header: HeaderValue::from_str(&host_port)
+                .map_err(|_| Error::invalid("the URL has no valid host name"))?,
             host: p.host,
             port: p.port,
             origin,
@@ -176,10 +193,46 @@ impl BaseUrl {
 
     /// Turns a path (or a same-origin URL) into the full URL to request. See the module docs.
     pub fn join(&self, path: &str) -> Result<String> {
-        self.join_checked(path).map_err(|e| e.about("path"))
+        let target = self.target(path)?;
+        let mut url = String::with_capacity(self.origin.len() + target.len());
+        url.push_str(&self.origin);
+        url.push_str(&target);
+        Ok(url)
     }
 
-    fn join_checked(&self, path: &str) -> Result<String> {
+    /// The request target for a path (or a same-origin URL): the part after the origin,
+    /// starting with `/`, e.g. `/api/dci/v3/server/2`.
+    pub fn target(&self, path: &str) -> Result<String> {
+        let mut out = String::with_capacity(path.len() + 5);
+        self.target_into(path, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`target`](Self::target), appended to `out`.
+    pub(crate) fn target_into(&self, path: &str, out: &mut String) -> Result<()> {
+        self.target_checked(path, out).map_err(|e| e.about("path"))
+    }
+
+    /// The URI of a request target from [`target`](Self::target) (with its query): the
+    /// scheme and authority are shared, made once per client.
+    pub(crate) fn uri(&self, target: String) -> Result<Uri> {
+        let mut parts = ureq::http::uri::Parts::default();
+        parts.scheme = Some(self.uri_scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        parts.path_and_query = Some(
+            // Bytes, not Vec: taken as it is, without a copy.
+            PathAndQuery::from_maybe_shared(bytes::Bytes::from(target.into_bytes()))
+                .map_err(|e| Error::invalid_arg("path", format!("bad path: {e}")))?,
+        );
+        Uri::from_parts(parts).map_err(|e| Error::invalid_arg("path", format!("bad URL: {e}")))
+    }
+
+    /// The `Host` header of every request.
+    pub(crate) fn host_header(&self) -> &HeaderValue {
+        &self.host_header
+    }
+
+    fn target_checked(&self, path: &str, url: &mut String) -> Result<()> {
         if path.is_empty() {
             return Err(Error::invalid("empty path"));
         }
@@ -207,19 +260,50 @@ impl BaseUrl {
         } else {
             path
         };
-        let mut url = String::with_capacity(self.origin.len() + target.len() + 5);
-        url.push_str(&self.origin);
         if !target.starts_with('/') {
             url.push_str("/api/");
         }
-        push_checked(&mut url, target)?;
-        Ok(url)
+        push_checked(url, target)
+    }
+}
+
+/// The request URIs one client used last (the same paths come back: polling, paging through
+/// the same list...), so that a repeated request makes no URI: a hit costs a few reference
+/// counts. Requests that carry a secret in their path (a logout's token) are not kept.
+#[derive(Debug, Default)]
+pub(crate) struct UriCache {
+    recent: parking_lot::RwLock<std::collections::VecDeque<(Box<str>, Uri)>>,
+}
+
+/// How many URIs a client keeps.
+const URI_CACHE_LEN: usize = 16;
+
+impl UriCache {
+    /// The URI of a request target of `base`; `keep`: whether it may be kept.
+    pub(crate) fn uri(&self, base: &BaseUrl, target: &str, keep: bool) -> Result<Uri> {
+        if let Some((_, uri)) = self.recent.read().iter().find(|(t, _)| **t == *target) {
+            return Ok(uri.clone());
+        }
+        let uri = base.uri(target.to_owned())?;
+        if keep {
+            let mut recent = self.recent.write();
+            if recent.len() == URI_CACHE_LEN {
+                recent.pop_front();
+            }
+            recent.push_back((target.into(), uri.clone()));
+        }
+        Ok(uri)
     }
 }
 
 /// Appends a path (with its query) to `url`: control characters, spaces and `#` are refused,
 /// non-ASCII characters are percent-encoded as UTF-8.
 fn push_checked(url: &mut String, target: &str) -> Result<()> {
+    // The common path is printable ASCII with nothing to refuse or encode: one pass, one copy.
+    if target.bytes().all(|b| b > 0x20 && b < 0x7f && b != b'#') {
+        url.push_str(target);
+        return Ok(());
+    }
     for c in target.chars() {
         match c {
             '\0'..='\x20' | '\x7f' => {

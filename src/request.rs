@@ -167,12 +167,6 @@ impl<'a> Request<'a> {
         &self.path
     }
 
-    pub(crate) fn has_header(&self, name: &str) -> bool {
-        self.headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case(name))
-    }
-
     /// Checks what can be checked before anything is sent: header names and values, and a
     /// JSON body given as text.
     pub(crate) fn check(&self) -> Result<()> {

@@ -38,7 +38,12 @@ impl std::fmt::Debug for Response {
 }
 
 impl Response {
-    pub(crate) fn new(status: u16, headers: HeaderMap, body: Vec<u8>) -> Response {
+    pub(crate) fn new(
+        status: u16,
+        headers: HeaderMap,
+        body: Vec<u8>,
+        session: Arc<Session>,
+    ) -> Response {
         Response {
             status,
             headers,
@@ -46,7 +51,7 @@ impl Response {
             nul: false,
             attempts: 1,
             exhausted: false,
-            session: Arc::default(),
+            session,
             carried: None,
         }
     }
@@ -54,7 +59,7 @@ impl Response {
     /// A response built by hand (for tests, mocks and fuzzing): this status and body, no
     /// headers, one attempt.
     pub fn from_parts(status: u16, body: Vec<u8>) -> Response {
-        Self::new(status, HeaderMap::new(), body)
+        Self::new(status, HeaderMap::new(), body, Arc::default())
     }
 
     /// The HTTP status.

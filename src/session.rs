@@ -15,8 +15,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use parking_lot::{Mutex, RwLock};
 use serde_json::{json, Value};
+use ureq::http::header::{ACCEPT, CONTENT_TYPE, COOKIE, HOST, USER_AGENT};
+use ureq::http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{Error, Result};
 use crate::request::Request;
@@ -31,11 +34,87 @@ pub(crate) const MAX_RENEWALS: u32 = 3;
 #[derive(Default)]
 pub(crate) struct Session {
     pub token: Option<Secret>,
-    /// `ses6=<token>`, the cookie sent with the token, made once per token.
-    pub cookie: Option<Secret>,
+    /// The headers that carry the token — `x-xsrf-token: <token>` and `cookie: ses6=<token>`
+    /// — made once per token; each request takes a reference to their bytes (wiped when the
+    /// last one goes).
+    pub headers: Option<TokenHeaders>,
     pub creds: Option<Arc<Credentials>>,
     /// Changes whenever the token does.
     pub generation: u64,
+}
+
+/// The values of the two headers that carry a session token, and the whole header sets of
+/// the common requests made with it (cloned per request instead of built).
+#[derive(Clone)]
+pub(crate) struct TokenHeaders {
+    pub xsrf: HeaderValue,
+    pub cookie: HeaderValue,
+    /// Host, User-Agent, Accept, isp-box-instance, x-xsrf-token, cookie.
+    pub plain: HeaderMap,
+    /// The same and `Content-Type: application/json`.
+    pub json: HeaderMap,
+}
+
+/// The client's own headers of a platform request (see [`TokenHeaders`]).
+pub(crate) fn base_headers(host: &HeaderValue, capacity: usize) -> HeaderMap {
+    let mut h = HeaderMap::with_capacity(capacity);
+    h.insert(HOST, host.clone());
+    h.insert(
+        USER_AGENT,
+        HeaderValue::from_static(crate::transport::USER_AGENT),
+    );
+    h.insert(ACCEPT, HeaderValue::from_static(crate::request::JSON));
+    h
+}
+
+impl TokenHeaders {
+    /// The headers for a token that [`check_token`] accepted, to a host.
+    fn new(token: &Secret, host: &HeaderValue) -> Option<Self> {
+        let value = |text: String| {
+            let mut v =
+                HeaderValue::from_maybe_shared(Bytes::from_owner(WipedBytes(text.into_bytes())))
+                    .ok()?;
+            v.set_sensitive(true);
+            Some(v)
+        };
+        let xsrf = value(token.expose().to_owned())?;
+        let cookie = value(format!("ses6={}", token.expose()))?;
+        let mut plain = base_headers(host, 8);
+        plain.insert(ISP_BOX_INSTANCE, HeaderValue::from_static("true"));
+        plain.insert(X_XSRF_TOKEN, xsrf.clone());
+        plain.insert(COOKIE, cookie.clone());
+        let mut json = plain.clone();
+        json.insert(CONTENT_TYPE, HeaderValue::from_static(crate::request::JSON));
+        Some(TokenHeaders {
+            xsrf,
+            cookie,
+            plain,
+            json,
+        })
+    }
+}
+
+/// The platform's own headers, by their (static, lower-case) names.
+pub(crate) const ISP_BOX_INSTANCE: HeaderName = HeaderName::from_static("isp-box-instance");
+pub(crate) const X_XSRF_TOKEN: HeaderName = HeaderName::from_static("x-xsrf-token");
+
+/// Bytes overwritten with zeros when dropped (the owner behind a token's header values).
+struct WipedBytes(Vec<u8>);
+
+impl AsRef<[u8]> for WipedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for WipedBytes {
+    fn drop(&mut self) {
+        for b in self.0.iter_mut() {
+            // SAFETY: writing through a valid &mut u8.
+            unsafe { std::ptr::write_volatile(b, 0) };
+        }
+        std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// An e-mail and password kept for renewals (wiped on drop).
@@ -70,8 +149,9 @@ impl Session {
 }
 
 /// The client's session, replaced as a whole (readers never see half a change).
-#[derive(Default)]
 pub(crate) struct SessionStore {
+    /// The client's `Host` header, for the token's header sets.
+    host: HeaderValue,
     current: RwLock<Arc<Session>>,
     /// Held by the one thread that logs in again.
     renewing: Mutex<()>,
@@ -79,6 +159,16 @@ pub(crate) struct SessionStore {
 }
 
 impl SessionStore {
+    /// An empty session for a client of this host.
+    pub fn new(host: HeaderValue) -> Self {
+        SessionStore {
+            host,
+            current: RwLock::default(),
+            renewing: Mutex::new(()),
+            renewals: AtomicU64::new(0),
+        }
+    }
+
     pub fn current(&self) -> Arc<Session> {
         Arc::clone(&self.current.read())
     }
@@ -88,9 +178,9 @@ impl SessionStore {
         let mut cur = self.current.write();
         let generation = cur.generation + 1;
         *cur = Arc::new(Session {
-            cookie: token
+            headers: token
                 .as_ref()
-                .map(|t| Secret::new(format!("ses6={}", t.expose()))),
+                .and_then(|t| TokenHeaders::new(t, &self.host)),
             token,
             creds,
             generation,
@@ -102,7 +192,7 @@ impl SessionStore {
         let mut cur = self.current.write();
         *cur = Arc::new(Session {
             token: cur.token.clone(),
-            cookie: cur.cookie.clone(),
+            headers: cur.headers.clone(),
             creds,
             generation: cur.generation + 1,
         });

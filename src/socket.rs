@@ -9,9 +9,11 @@
 //!   comes out of the pool (the probe when it goes back would see the same socket a moment
 //!   earlier), so a connection the server closed, or one with unexpected bytes waiting, is
 //!   still never reused;
-//! - socket timeouts are set with 2% headroom and left alone while the value set stays
-//!   between the time asked for and 5% above it, so a call never waits more than 5% past its
-//!   budget and consecutive calls rarely touch the socket options.
+//! - socket timeouts come from the time the exchange has left (transport.rs: the call's
+//!   budget, or the connection's while connecting and in the TLS handshake); they are set
+//!   with 2% headroom and left alone while the value set stays between the time asked for and
+//!   5% above it, so a call never waits more than 5% past its budget and consecutive calls
+//!   rarely touch the socket options.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -41,7 +43,7 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
             return Ok(chained.map(Either::A));
         }
         crate::transport::connecting();
-        let stream = connect(details.addrs.iter(), &details.timeout)?;
+        let stream = connect(details.addrs.iter(), crate::transport::time_left())?;
         stream.set_nodelay(details.config.no_delay())?;
         crate::transport::connected(details.uri.scheme_str() == Some("https"));
         let stream = Arc::new(stream);
@@ -57,21 +59,22 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
     }
 }
 
-/// Tries each resolved address in turn within the connect timeout.
+/// Tries each resolved address in turn within the connect timeout (`None`: none).
 fn connect<'a>(
     addrs: impl Iterator<Item = &'a SocketAddr>,
-    timeout: &NextTimeout,
+    timeout: Option<Duration>,
 ) -> Result<TcpStream, Error> {
     let mut last = None;
     for addr in addrs {
-        let attempt = match timeout.not_zero() {
-            Some(t) => TcpStream::connect_timeout(addr, *t),
+        let attempt = match timeout {
+            Some(t) if t.is_zero() => return Err(Error::Timeout(ureq::Timeout::Connect)),
+            Some(t) => TcpStream::connect_timeout(addr, t),
             None => TcpStream::connect(addr),
         };
         match attempt {
             Ok(s) => return Ok(s),
             Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                return Err(Error::Timeout(timeout.reason))
+                return Err(Error::Timeout(ureq::Timeout::Connect))
             }
             Err(e) => last = Some(e),
         }
@@ -111,10 +114,21 @@ fn sticky(current: Option<Duration>, wanted: Option<Duration>) -> Option<Option<
     }
 }
 
-fn timeout_error(e: io::Error, reason: ureq::Timeout) -> Error {
+fn timeout_error(e: io::Error) -> Error {
     match e.kind() {
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::Timeout(reason),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
+            Error::Timeout(ureq::Timeout::Global)
+        }
         _ => Error::Io(e),
+    }
+}
+
+/// The socket timeout for the next I/O: the time the exchange has left (transport.rs), or
+/// an error when none is left.
+fn io_timeout() -> Result<Option<Duration>, Error> {
+    match crate::transport::time_left() {
+        Some(t) if t.is_zero() => Err(Error::Timeout(ureq::Timeout::Global)),
+        other => Ok(other),
     }
 }
 
@@ -123,23 +137,19 @@ impl Transport for LeanTcpTransport {
         &mut self.buffers
     }
 
-    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+    fn transmit_output(&mut self, amount: usize, _timeout: NextTimeout) -> Result<(), Error> {
         self.io_since_probe = true;
-        let timeout = timeout.for_write();
-        if let Some(t) = sticky(self.write_timeout, timeout.not_zero().map(|d| *d)) {
+        if let Some(t) = sticky(self.write_timeout, io_timeout()?) {
             self.stream.set_write_timeout(t)?;
             self.write_timeout = t;
         }
         let output = &self.buffers.output()[..amount];
-        (&*self.stream)
-            .write_all(output)
-            .map_err(|e| timeout_error(e, timeout.reason))
+        (&*self.stream).write_all(output).map_err(timeout_error)
     }
 
-    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+    fn await_input(&mut self, _timeout: NextTimeout) -> Result<bool, Error> {
         self.io_since_probe = true;
-        let timeout = timeout.for_read();
-        if let Some(t) = sticky(self.read_timeout, timeout.not_zero().map(|d| *d)) {
+        if let Some(t) = sticky(self.read_timeout, io_timeout()?) {
             self.stream.set_read_timeout(t)?;
             self.read_timeout = t;
         }
@@ -147,7 +157,7 @@ impl Transport for LeanTcpTransport {
         let amount = loop {
             match (&*self.stream).read(input) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => break other.map_err(|e| timeout_error(e, timeout.reason))?,
+                other => break other.map_err(timeout_error)?,
             }
         };
         self.buffers.input_appended(amount);

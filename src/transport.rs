@@ -8,11 +8,13 @@
 //! transport wrapped around every connection, above TLS, marks send, wait and read.
 
 use std::cell::Cell;
+
+use parking_lot::RwLock;
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ureq::config::Config;
-use ureq::http::{self, HeaderMap, Method, Uri};
+use ureq::http::{self, HeaderMap, Uri};
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{
     Connector, NextTimeout, RustlsConnector, Transport as TransportIo,
@@ -30,6 +32,10 @@ const PREALLOCATE_MAX: u64 = 16 * 1024 * 1024;
 pub const USER_AGENT: &str = concat!("dcimanager/", env!("CARGO_PKG_VERSION"));
 
 thread_local! {
+    /// When the exchange running on this thread must be done; how long it may take to set up
+    /// a connection (TCP and TLS), and by when, once it started to.
+    static DEADLINES: Cell<(Option<Instant>, Option<Duration>, Option<Instant>)> =
+        const { Cell::new((None, None, None)) };
     /// Where the exchange running on this thread is.
     static PHASE: Cell<Phase> = const { Cell::new(Phase::Resolve) };
     /// Whether the attempt opened a connection (`Some(false)`), reused a pooled one
@@ -38,9 +44,25 @@ thread_local! {
 }
 
 /// Starts tracking a new attempt: it begins with the name lookup (or the pool).
-fn begin() {
+fn begin(deadline: Option<Instant>, connect_timeout: Option<Duration>) {
+    DEADLINES.with(|d| d.set((deadline, connect_timeout, None)));
     PHASE.with(|p| p.set(Phase::Resolve));
     REUSED.with(|r| r.set(None));
+}
+
+/// The time the current exchange has left for its next I/O, in the phase it is in: the
+/// connection's budget while connecting and during the TLS handshake, the call's after.
+/// `None`: no limit; `Some(ZERO)`: the budget is spent.
+pub(crate) fn time_left() -> Option<Duration> {
+    let (call, _, connect) = DEADLINES.with(Cell::get);
+    let deadline = match PHASE.with(Cell::get) {
+        Phase::Resolve | Phase::Connect | Phase::Tls => match (connect, call) {
+            (Some(c), Some(d)) => Some(c.min(d)),
+            (c, d) => c.or(d),
+        },
+        _ => call,
+    }?;
+    Some(deadline.saturating_duration_since(Instant::now()))
 }
 
 /// Whether the last attempt on this thread reused a pooled connection (`Some(true)`), opened
@@ -56,6 +78,11 @@ fn current_phase() -> Phase {
 
 /// The connector's steps: TCP connect started; TCP connected (`tls`: a handshake follows).
 pub(crate) fn connecting() {
+    // The connection's budget starts now (a pooled connection never pays for the clock read).
+    DEADLINES.with(|d| {
+        let (call, timeout, _) = d.get();
+        d.set((call, timeout, timeout.map(|t| Instant::now() + t)));
+    });
     PHASE.with(|p| p.set(Phase::Connect));
     REUSED.with(|r| r.set(Some(false)));
 }
@@ -182,8 +209,7 @@ impl Transport {
             .max_redirects_will_error(false)
             // Proxies are not taken from the environment.
             .proxy(None)
-            .user_agent(USER_AGENT)
-            .accept("application/json")
+            // User-Agent, Accept and Host come with each request's headers (made once).
             .max_idle_connections(64)
             .max_idle_connections_per_host(64)
             .build();
@@ -194,7 +220,7 @@ impl Transport {
                 ().chain(LeanTcpConnector)
                     .chain(RustlsConnector::default())
                     .chain(PhaseConnector),
-                InlineResolver,
+                InlineResolver::default(),
             ),
         }
     }
@@ -204,30 +230,22 @@ impl Transport {
         self.forks == fork_generation()
     }
 
-    /// Sends one request and reads its whole answer.
-    #[allow(clippy::too_many_arguments)]
+    /// Sends one request and reads its whole answer, by `deadline` (`None`: no limit); the
+    /// connection (TCP and TLS) must be set up within `connect_timeout` as well. The time
+    /// limits are kept by the socket transport (socket.rs), not by a per-request ureq
+    /// configuration, which would copy the agent's whole configuration for every request.
     pub fn send(
         &self,
-        method: &Method,
-        url: &str,
-        headers: &[(&str, &str)],
-        body: Option<&[u8]>,
-        timeout: Option<Duration>,
+        request: http::Request<Option<&[u8]>>,
+        deadline: Option<Instant>,
         connect_timeout: Option<Duration>,
         max_body: u64,
     ) -> Result<RawResponse, Error> {
-        begin();
-        let mut builder = http::Request::builder().method(method.clone()).uri(url);
-        for (k, v) in headers {
-            builder = builder.header(*k, *v);
-        }
-        let connect_timeout = match (connect_timeout, timeout) {
-            (Some(c), Some(t)) => Some(c.min(t)),
-            (c, t) => c.or(t),
-        };
+        begin(deadline, connect_timeout);
+        let (parts, body) = request.into_parts();
         let result = match body {
-            Some(b) => self.run(builder.body(b).map_err(invalid)?, timeout, connect_timeout),
-            None => self.run(builder.body(()).map_err(invalid)?, timeout, connect_timeout),
+            Some(b) => self.agent.run(http::Request::from_parts(parts, b)),
+            None => self.agent.run(http::Request::from_parts(parts, ())),
         };
         let response = result.map_err(failure)?;
         let (parts, mut body) = response.into_parts();
@@ -255,23 +273,6 @@ impl Transport {
             headers: parts.headers,
             body: bytes,
         })
-    }
-}
-
-impl Transport {
-    fn run(
-        &self,
-        req: http::Request<impl ureq::AsSendBody>,
-        timeout: Option<Duration>,
-        connect_timeout: Option<Duration>,
-    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
-        let req = self
-            .agent
-            .configure_request(req)
-            .timeout_global(timeout)
-            .timeout_connect(connect_timeout)
-            .build();
-        self.agent.run(req)
     }
 }
 
@@ -349,10 +350,28 @@ fn tls_cause(io: &io::Error) -> Option<&rustls::Error> {
 
 /// Resolves host names on the calling thread. ureq's default resolver starts a thread per
 /// lookup when a timeout is set; this library starts no threads (it must stay safe in
-/// processes that fork, such as PHP-FPM). IP literals need no lookup; a name lookup is
-/// bounded by the system resolver's own timeouts.
+/// processes that fork, such as PHP-FPM). A name lookup is bounded by the system resolver's
+/// own timeouts.
+///
+/// ureq asks for the address of every request, pooled connection or not; the answer for the
+/// client's one origin is kept: for good when the host is an IP address, for
+/// [`DNS_TTL`] when it is a name (so a platform that moves is found again).
+#[derive(Debug, Default)]
+struct InlineResolver {
+    last: RwLock<Option<Resolved>>,
+}
+
+/// How long the address of a host name is reused before it is looked up again.
+const DNS_TTL: Duration = Duration::from_secs(30);
+
 #[derive(Debug)]
-struct InlineResolver;
+struct Resolved {
+    authority: http::uri::Authority,
+    secure: bool,
+    addrs: ResolvedSocketAddrs,
+    /// `None`: an IP address, valid for good.
+    expires: Option<Instant>,
+}
 
 impl Resolver for InlineResolver {
     fn resolve(
@@ -365,28 +384,38 @@ impl Resolver for InlineResolver {
         let authority = uri
             .authority()
             .ok_or_else(|| ureq::Error::BadUri(format!("{uri} has no host")))?;
+        let secure = uri.scheme_str() != Some("http");
+        if let Some(r) = &*self.last.read() {
+            let fresh = r.expires.is_none_or(|at| Instant::now() < at);
+            if fresh && r.secure == secure && r.authority == *authority {
+                return Ok(r.addrs.clone());
+            }
+        }
         let port = authority
             .port_u16()
-            .unwrap_or(if uri.scheme_str() == Some("http") {
-                80
-            } else {
-                443
-            });
+            .unwrap_or(if secure { 443 } else { 80 });
         let host = authority.host();
         let literal = host.trim_start_matches('[').trim_end_matches(']');
         let mut out = self.empty();
-        if let Ok(ip) = literal.parse::<IpAddr>() {
+        let expires = if let Ok(ip) = literal.parse::<IpAddr>() {
             out.push(SocketAddr::new(ip, port));
-            return Ok(out);
-        }
-        let found = (host, port).to_socket_addrs()?;
-        for addr in config.ip_family().keep_wanted(found).take(16) {
-            out.push(addr);
-        }
-        if out.is_empty() {
-            Err(ureq::Error::HostNotFound)
+            None
         } else {
-            Ok(out)
+            let found = (host, port).to_socket_addrs()?;
+            for addr in config.ip_family().keep_wanted(found).take(16) {
+                out.push(addr);
+            }
+            Some(Instant::now() + DNS_TTL)
+        };
+        if out.is_empty() {
+            return Err(ureq::Error::HostNotFound);
         }
+        *self.last.write() = Some(Resolved {
+            authority: authority.clone(),
+            secure,
+            addrs: out.clone(),
+            expires,
+        });
+        Ok(out)
     }
 }

@@ -231,6 +231,7 @@ class AsyncClient:
             await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown)
 
     async def __aenter__(self) -> AsyncClient:
+        """The client itself (no I/O)."""
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -297,9 +298,12 @@ class AsyncPages:
         return _Batch(items, error, done, self._pages.total)
 
     def __aiter__(self) -> AsyncPages:
+        """The iterator itself."""
         return self
 
     async def __anext__(self) -> Any:
+        """The next item; fetches the next page in a worker thread when the current one is
+        used up. Raises StopAsyncIteration at the end."""
         while not self._buffer:
             if self._error is not None:
                 error, self._error = self._error, None

@@ -68,11 +68,44 @@ impl<'de, 'py> Visitor<'de> for PySeed<'py> {
         let dict = PyDict::new(self.0);
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             let value = map.next_value_seed(self)?;
-            dict.set_item(PyString::intern(self.0, &key), value)
+            dict.set_item(key_string(self.0, &key), value)
                 .map_err(de::Error::custom)?;
         }
         Ok(dict.into_any())
     }
+}
+
+thread_local! {
+    /// The keys met lately, as interned Python strings: the platform's answers repeat the
+    /// same few dozen keys, and a hit here skips making and interning a string.
+    static KEYS: std::cell::RefCell<Vec<(Box<str>, Py<PyString>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How many keys [`KEYS`] holds (a small table, searched by a short scan of its bucket).
+const KEYS_LEN: usize = 512;
+
+/// A JSON object's key as an interned Python string, from [`KEYS`] when it was met lately.
+fn key_string<'py>(py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+    let slot = key.bytes().fold(key.len(), |h, b| {
+        h.wrapping_mul(31).wrapping_add(b as usize)
+    }) % KEYS_LEN;
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if keys.is_empty() {
+            keys.resize_with(KEYS_LEN, || {
+                (Box::from(""), PyString::intern(py, "").unbind())
+            });
+        }
+        let (known, string) = &mut keys[slot];
+        if **known == *key {
+            return string.bind(py).clone();
+        }
+        let fresh = PyString::intern(py, key);
+        *known = Box::from(key);
+        *string = fresh.clone().unbind();
+        fresh
+    })
 }
 
 /// Serializes a Python object (dict, list, tuple, str, int, float, bool, None) to JSON bytes.

@@ -22,6 +22,11 @@ thread_local! {
 
 static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
+/// The logger's own cache of `isEnabledFor` answers (`Logger._cache`, a dict cleared in
+/// place whenever levels change), read directly: a dict lookup instead of a Python call per
+/// request. `None` when this Python's logging has no such cache (then we ask the logger).
+static LEVEL_CACHE: PyOnceLock<Option<Py<PyDict>>> = PyOnceLock::new();
+
 fn logger(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
     LOGGER
         .get_or_try_init(py, || {
@@ -37,10 +42,24 @@ fn logger(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 /// Asks the logger, with the GIL held, whether DEBUG events are wanted during the call that
 /// follows on this thread.
 pub fn before_call(py: Python<'_>) {
-    let debug = logger(py)
-        .and_then(|l| l.call_method1("isEnabledFor", (10,))?.is_truthy())
-        .unwrap_or(false);
-    DEBUG.with(|d| d.set(debug));
+    DEBUG.with(|d| d.set(debug_enabled(py).unwrap_or(false)));
+}
+
+fn debug_enabled(py: Python<'_>) -> PyResult<bool> {
+    let cache = LEVEL_CACHE.get_or_init(py, || {
+        logger(py)
+            .ok()
+            .and_then(|l| l.getattr("_cache").ok())
+            .and_then(|c| c.cast_into::<PyDict>().ok())
+            .map(Bound::unbind)
+    });
+    if let Some(cache) = cache {
+        if let Some(answer) = cache.bind(py).get_item(10)? {
+            return answer.is_truthy();
+        }
+    }
+    // Not cached yet (or no cache): the logger computes it, and caches it.
+    logger(py)?.call_method1("isEnabledFor", (10,))?.is_truthy()
 }
 
 fn python_level(level: Level) -> i32 {

@@ -1,0 +1,103 @@
+"""Instructions and allocations per request, counted deterministically: each client program
+runs N=200 and N=1200 keep-alive GETs of `auth/v4/whoami` (a JSON object of ~130 bytes) against a plain-HTTP
+emulator, under ``valgrind --tool=callgrind`` (instructions) and ``--tool=dhat`` (heap
+blocks); the difference of the two runs divided by 1,000 leaves start-up and warm-up out.
+
+    python bench/instructions.py [ROW ...]      prints one JSON object per row
+
+Used by bench/run.py for `make bench` (results.json → RESULTS.md); runnable alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+EMULATOR = os.environ.get("DCIMANAGER_EMULATOR") or str(ROOT / "target/release/dcimanager-emulator")
+PY = os.environ.get("BENCH_PYTHON") or str(ROOT / ".venv/bin/python")
+PATH = "auth/v4/whoami"
+COUNTS = (200, 1200)
+
+#: row name -> command (N is appended where "{n}" stands).
+ROWS: Dict[str, List[str]] = {
+    "C ABI (dci_client_request)": [str(ROOT / "target/bench/c/dci-bench-c"), "seq", "{n}", PATH],
+    "Rust Client::send": [str(ROOT / "target/bench/release/dci-bench-rust"), "raw", "{n}", PATH],
+    "Rust Client::get (parsed)": [str(ROOT / "target/bench/release/dci-bench-rust"), "seq", "{n}", PATH],
+    "Python native": [PY, str(ROOT / "bench/python/bench.py"), "native", "seq", "{n}", PATH],
+    "Python compat": [PY, str(ROOT / "bench/python/bench.py"), "compat", "seq", "{n}", PATH],
+}
+
+
+def start_emulator() -> "tuple[subprocess.Popen, str]":
+    proc = subprocess.Popen([EMULATOR, "--listen", "127.0.0.1:0", "--no-log"], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    return proc, url
+
+
+def token(url: str) -> str:
+    req = urllib.request.Request(
+        url + "/api/auth/v4/public/token",
+        data=json.dumps({"email": "admin@example.com", "password": "secret"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return str(json.loads(r.read())["token"])
+
+
+def run(tool: str, cmd: List[str], n: int, env: Dict[str, str]) -> int:
+    """One run under a valgrind tool: total instructions (callgrind) or blocks (dhat)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out")
+        args = [a.replace("{n}", str(n)) for a in cmd]
+        extra = [f"--callgrind-out-file={out}"] if tool == "callgrind" else [f"--dhat-out-file={out}"]
+        p = subprocess.run(
+            ["valgrind", f"--tool={tool}", *extra, *args],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True,
+        )
+        if tool == "callgrind":
+            text = Path(out).read_text()
+            m = re.search(r"^(?:summary|totals): (\d+)", text, re.M)
+            assert m, "no callgrind summary"
+            return int(m.group(1))
+        m = re.search(r"Total:\s+[\d,]+ bytes in ([\d,]+) blocks", p.stderr)
+        assert m, p.stderr[-500:]
+        return int(m.group(1).replace(",", ""))
+
+
+def measure(rows: Optional[List[str]] = None) -> Dict[str, Dict[str, float]]:
+    proc, url = start_emulator()
+    try:
+        env = dict(os.environ, DCI_URL=url, DCI_TOKEN=token(url))
+        env.pop("DCI_CA", None)
+        results: Dict[str, Dict[str, float]] = {}
+        for name, cmd in ROWS.items():
+            if rows and not any(r.lower() in name.lower() for r in rows):
+                continue
+            if not os.path.exists(cmd[0]):
+                continue
+            lo, hi = COUNTS
+            ir = [run("callgrind", cmd, n, env) for n in COUNTS]
+            blocks = [run("dhat", cmd, n, env) for n in COUNTS]
+            results[name] = {
+                "instructions_per_request": (ir[1] - ir[0]) / (hi - lo),
+                "allocations_per_request": (blocks[1] - blocks[0]) / (hi - lo),
+            }
+            print(json.dumps({name: results[name]}), flush=True)
+        return results
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+if __name__ == "__main__":
+    measure(sys.argv[1:] or None)

@@ -26,13 +26,20 @@ PY = os.environ.get("BENCH_PYTHON") or str(ROOT / ".venv/bin/python")
 PATH = "auth/v4/whoami"
 COUNTS = (200, 1200)
 
-#: row name -> command (N is appended where "{n}" stands).
-ROWS: Dict[str, List[str]] = {
-    "C ABI (dci_client_request)": [str(ROOT / "target/bench/c/dci-bench-c"), "seq", "{n}", PATH],
-    "Rust Client::send": [str(ROOT / "target/bench/release/dci-bench-rust"), "raw", "{n}", PATH],
-    "Rust Client::get (parsed)": [str(ROOT / "target/bench/release/dci-bench-rust"), "seq", "{n}", PATH],
-    "Python native": [PY, str(ROOT / "bench/python/bench.py"), "native", "seq", "{n}", PATH],
-    "Python compat": [PY, str(ROOT / "bench/python/bench.py"), "compat", "seq", "{n}", PATH],
+RUST = str(ROOT / "target/bench/release/dci-bench-rust")
+PYBENCH = str(ROOT / "bench/python/bench.py")
+
+#: row key -> (label, command; "{n}" stands for the count, extra environment).
+ROWS: Dict[str, "tuple[str, List[str], Dict[str, str]]"] = {
+    "c": ("C ABI (`dci_client_request`, body as bytes)", [str(ROOT / "target/bench/c/dci-bench-c"), "seq", "{n}", PATH], {}),
+    "rust_raw": ("Rust `Client::send` (body as bytes)", [RUST, "raw", "{n}", PATH], {}),
+    "rust_observed": ("Rust `Client::send`, an observer taking every event", [RUST, "raw-observed", "{n}", PATH], {}),
+    "rust": ("Rust `Client::get` (parsed into a `Value`)", [RUST, "seq", "{n}", PATH], {}),
+    "py_native": ("Python native (`dcimanager.Client.get`)", [PY, PYBENCH, "native", "seq", "{n}", PATH], {}),
+    "py_native_logging": ("Python native, `logging` at DEBUG (a NullHandler)", [PY, PYBENCH, "native", "seq", "{n}", PATH], {"BENCH_LOGGING": "1"}),
+    "py_compat": ("Python compat (`dcimanager.compat.Session`)", [PY, PYBENCH, "compat", "seq", "{n}", PATH], {}),
+    "requests": ("Python requests + urllib3 (what users have today)", [PY, PYBENCH, "requests", "seq", "{n}", PATH], {}),
+    "php_ffi": ("PHP over FFI (`DciManager\\Client::get`)", ["php", str(ROOT / "bench/php/bench.php"), "ffi", "seq", "{n}", PATH], {}),
 }
 
 
@@ -61,6 +68,7 @@ def run(tool: str, cmd: List[str], n: int, env: Dict[str, str]) -> int:
         args = [a.replace("{n}", str(n)) for a in cmd]
         extra = [f"--callgrind-out-file={out}"] if tool == "callgrind" else [f"--dhat-out-file={out}"]
         p = subprocess.run(
+            # --trace-children=no: PHP and Python stay one process; the emulator runs outside.
             ["valgrind", f"--tool={tool}", *extra, *args],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True,
         )
@@ -80,19 +88,21 @@ def measure(rows: Optional[List[str]] = None) -> Dict[str, Dict[str, float]]:
         env = dict(os.environ, DCI_URL=url, DCI_TOKEN=token(url))
         env.pop("DCI_CA", None)
         results: Dict[str, Dict[str, float]] = {}
-        for name, cmd in ROWS.items():
-            if rows and not any(r.lower() in name.lower() for r in rows):
+        for key, (label, cmd, extra) in ROWS.items():
+            if rows and not any(r.lower() in (key + " " + label).lower() for r in rows):
                 continue
-            if not os.path.exists(cmd[0]):
+            if os.path.sep in cmd[0] and not os.path.exists(cmd[0]):
                 continue
             lo, hi = COUNTS
-            ir = [run("callgrind", cmd, n, env) for n in COUNTS]
-            blocks = [run("dhat", cmd, n, env) for n in COUNTS]
-            results[name] = {
+            row_env = dict(env, **extra)
+            ir = [run("callgrind", cmd, n, row_env) for n in COUNTS]
+            blocks = [run("dhat", cmd, n, row_env) for n in COUNTS]
+            results[key] = {
+                "label": label,
                 "instructions_per_request": (ir[1] - ir[0]) / (hi - lo),
                 "allocations_per_request": (blocks[1] - blocks[0]) / (hi - lo),
             }
-            print(json.dumps({name: results[name]}), flush=True)
+            print(json.dumps({key: results[key]}), flush=True)
         return results
     finally:
         proc.kill()

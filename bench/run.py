@@ -554,6 +554,18 @@ def php_package_check(emu: Emulator) -> dict:
     return {"mode": "raw", "reason": reason}
 
 
+def instructions() -> dict:
+    """bench/instructions.py: deterministic counts per request, each row at 200 and 1,200
+    requests (QUICK: only the fast rows at 50 and 250)."""
+    sys.path.insert(0, str(BENCH))
+    import instructions as ins  # noqa: E402
+
+    if QUICK:
+        ins.COUNTS = (50, 250)
+        return ins.measure(["c", "rust_raw", "py_native"])
+    return ins.measure()
+
+
 def main() -> None:
     t0 = time.time()
     results: dict[str, Any] = {"quick": QUICK, "config": CFG, "machine": machine()}
@@ -569,6 +581,8 @@ def main() -> None:
         results["s3"] = scenario3(free_emu)
         results["s4"] = scenario4(emu)
         results["s5"] = scenario5(emu)
+        log("instructions and allocations per request (callgrind, dhat)")
+        results["instructions"] = instructions()
     finally:
         emu.stop()
         free_emu.stop()

@@ -36,6 +36,14 @@ elif KIND == "requests":
 else:
     sys.exit(f"unknown client {KIND!r}")
 IMPORT_S = time.perf_counter() - _t0
+if os.environ.get("BENCH_LOGGING") == "1":
+    # What listening costs: the library's logger at DEBUG, records built and dropped.
+    import logging
+
+    _log = logging.getLogger("dcimanager")
+    _log.setLevel(logging.DEBUG)
+    _log.addHandler(logging.NullHandler())
+    _log.propagate = False
 
 import json  # noqa: E402  (after the timed import)
 import resource  # noqa: E402

@@ -76,6 +76,20 @@ fn vm_hwm_kb() -> i64 {
         .unwrap_or(-1)
 }
 
+/// An observer that counts the events it is given (what a cheap logger costs).
+#[derive(Default)]
+struct CountingObserver(std::sync::atomic::AtomicU64);
+
+impl dcimanager::Observer for CountingObserver {
+    fn enabled(&self, _level: dcimanager::events::Level) -> bool {
+        true
+    }
+    fn event(&self, e: &dcimanager::Event<'_>) {
+        std::hint::black_box(e.to_string());
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 fn client() -> Client {
     let url = std::env::var("DCI_URL").expect("DCI_URL");
     let token = std::env::var("DCI_TOKEN").expect("DCI_TOKEN");
@@ -125,8 +139,14 @@ fn main() {
                 assert!(v.is_object());
             });
         }
-        "raw" => {
+        "raw" | "raw-observed" => {
+            // raw-observed: an observer that takes every event (DEBUG up), to show what
+            // listening costs; raw: nothing listens, events cost nothing.
             let c = client();
+            if arg(0) == "raw-observed" {
+                c.set_observer(Some(std::sync::Arc::new(CountingObserver::default())))
+                    .expect("observer");
+            }
             let req = Request::get(arg(2));
             timed(num(1), 20, || {
                 let r = c.send(&req).expect("GET");

@@ -25,6 +25,10 @@ def quote(text: str) -> str:
     """``text`` as a literal of the platform's ``where`` language: single-quoted, with a
     backslash before ``'`` and ``\\`` — ``f"owner_email EQ {quote(email)}"`` is safe."""
 
+def _json_loads(data: bytes, serde: bool = False) -> Any:
+    """JSON bytes into Python objects by the parser answers go through (``serde=True``: by
+    serde_json); for the tests that prove the two equal."""
+
 def encode_component(text: str) -> str:
     """Percent-encodes text for one path segment or query value (everything but
     ``A-Z a-z 0-9 - . _ ~``)."""

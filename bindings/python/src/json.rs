@@ -1,6 +1,6 @@
 //! JSON ↔ Python objects, without an intermediate tree: response bodies are parsed straight
-//! into dicts, lists, strs, ints and floats (a serde visitor that builds Python objects), and
-//! Python objects are serialized straight into the request body.
+//! into dicts, lists, strs, ints and floats (parse.rs; a serde visitor for values the core
+//! already parsed), and Python objects are serialized straight into the request body.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -8,8 +8,14 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{self, Serialize, SerializeMap, SerializeSeq};
 
-/// Parses JSON bytes into Python objects. `Err` carries serde's message.
+/// Parses JSON bytes into Python objects (the hand-written parser of parse.rs). `Err`
+/// carries a short reason.
 pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
+    crate::parse::loads(py, bytes).map_err(|e| e.0.to_owned())
+}
+
+/// The same through serde_json (the reference the parser is tested against).
+pub fn loads_serde<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = PySeed(py).deserialize(&mut de).map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
@@ -86,7 +92,7 @@ thread_local! {
 const KEYS_LEN: usize = 512;
 
 /// A JSON object's key as an interned Python string, from [`KEYS`] when it was met lately.
-fn key_string<'py>(py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+pub(crate) fn key_string<'py>(py: Python<'py>, key: &str) -> Bound<'py, PyString> {
     let slot = key.bytes().fold(key.len(), |h, b| {
         h.wrapping_mul(31).wrapping_add(b as usize)
     }) % KEYS_LEN;

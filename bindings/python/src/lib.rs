@@ -9,6 +9,7 @@
 mod errors;
 mod json;
 mod logging;
+mod parse;
 mod types;
 
 use std::path::PathBuf;
@@ -655,6 +656,20 @@ fn encode_component(text: &str) -> String {
     dcimanager::encode_component(text)
 }
 
+/// JSON bytes into Python objects, by the parser every answer goes through (`serde=True`:
+/// through serde_json instead). For the tests that prove the two equal; ValueError when the
+/// text is not JSON.
+#[pyfunction]
+#[pyo3(signature = (data, serde = false))]
+fn _json_loads<'py>(py: Python<'py>, data: &[u8], serde: bool) -> PyResult<Bound<'py, PyAny>> {
+    let parsed = if serde {
+        json::loads_serde(py, data)
+    } else {
+        json::loads(py, data)
+    };
+    parsed.map_err(pyo3::exceptions::PyValueError::new_err)
+}
+
 /// The native part of the dcimanager package.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -676,5 +691,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<KeyInfo>()?;
     m.add_function(wrap_pyfunction!(quote, m)?)?;
     m.add_function(wrap_pyfunction!(encode_component, m)?)?;
+    m.add_function(wrap_pyfunction!(_json_loads, m)?)?;
     Ok(())
 }

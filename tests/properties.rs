@@ -100,4 +100,30 @@ proptest! {
             prop_assert!(!out.contains(&body[start..cut]), "{out}");
         }
     }
+
+    #[test]
+    fn the_json_check_accepts_exactly_what_the_parser_accepts(
+        bytes in proptest::collection::vec(prop_oneof![
+            Just(b'{'), Just(b'}'), Just(b'['), Just(b']'), Just(b'"'), Just(b':'), Just(b','),
+            Just(b'\\'), Just(b'u'), Just(b'd'), Just(b'8'), Just(b'0'), Just(b'1'), Just(b'-'),
+            Just(b'e'), Just(b'.'), Just(b' '), Just(0xffu8), Just(0xc3u8), Just(0xa9u8), Just(b'a'),
+        ], 0..24)
+    ) {
+        let r = dcimanager::Response::from_parts(200, bytes);
+        prop_assert_eq!(r.json().is_ok(), r.check_json().is_ok());
+    }
+
+    #[test]
+    fn an_echoed_secret_never_survives_in_any_form(secret in "[ -~]{4,24}", before in "\\PC{0,20}") {
+        let secrets = dcimanager::Secrets::of(&[secret.as_str()]);
+        let json = serde_json::to_string(&secret).unwrap();
+        for text in [
+            format!("{before}{secret}"),
+            format!("{before}{}", &json[1..json.len() - 1]),
+            format!("{before}{}", dcimanager::encode_component(&secret)),
+        ] {
+            let out = secrets.scrub(&text);
+            prop_assert!(!out.contains(&secret) || before.contains(&secret), "{} -> {}", text, out);
+        }
+    }
 }

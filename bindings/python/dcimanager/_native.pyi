@@ -13,6 +13,7 @@ __all__ = [
     "Pages",
     "Response",
     "__version__",
+    "_json_loads",
     "encode_component",
     "quote",
 ]

@@ -4,7 +4,6 @@ native answer, and the requests exception chosen for a native error."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from .. import _errors
@@ -109,11 +108,11 @@ def _build_response(
     native: _NativeResponse,
     prepared: PreparedRequest,
     target: _Target,
-    elapsed: datetime.timedelta,
+    elapsed: float,
 ) -> Tuple[Response, Optional[List[str]]]:
-    """requests' ``HTTPAdapter.build_response``: the :class:`Response` of a native answer,
-    with the cookies it set in its jar, and the values of its ``Set-Cookie`` headers (None
-    when it has none) for the session's jar."""
+    """requests' ``HTTPAdapter.build_response``: the :class:`Response` of a native answer
+    (``elapsed`` in seconds), with the cookies it set in its jar, and the values of its
+    ``Set-Cookie`` headers (None when it has none) for the session's jar."""
     r = Response()
     status = native.status
     r.status_code = status
@@ -121,15 +120,13 @@ def _build_response(
     # A new plain dict whose names are lower case: looked up directly, and made into the
     # CaseInsensitiveDict of r.headers only if the script reads them.
     headers = native.headers
-    r._headers_cell = {"source": headers}
+    r._lazy = {"source": headers, "request": prepared, "elapsed_s": elapsed}
     content_encoding = headers.get("content-encoding")
     r._content = (
         native.content if not content_encoding else _decode_body(native.content, content_encoding)
     )
     r.encoding = _encoding_from_headers(headers)
     r.url = prepared.url
-    r.request = prepared
-    r.elapsed = elapsed
     r.attempts = native.attempts
     if "set-cookie" not in headers:
         return r, None

@@ -11,13 +11,55 @@ import re
 import urllib.parse
 import zlib
 from collections.abc import Iterator, Mapping
-from typing import Any, Callable, Dict, List, Optional
+from json.decoder import JSONDecoder as _JSONDecoder
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .cookies import CookieJar
 from .exceptions import ContentDecodingError, HTTPError, JSONDecodeError
 from .structures import CaseInsensitiveDict, _memo_put
 
 __all__ = ["PreparedRequest", "Response"]
+
+#: json.loads as imported (see Response.json).
+_JSON_LOADS = _json.loads
+_JSON_DECODE = _JSONDecoder.decode
+_JSON_RAW_DECODE = _JSONDecoder.raw_decode
+#: The whitespace matcher JSONDecoder.decode skips blanks with (its default argument), if
+#: it matches the blanks below (None otherwise: see _decode).
+_JSON_BLANKS: Any = (getattr(_JSON_DECODE, "__defaults__", None) or (None,))[0]
+_JSON_BLANK_CHARS = " \t\n\r"
+if getattr(getattr(_JSON_BLANKS, "__self__", None), "pattern", None) != "[ \\t\\n\\r]*":
+    _JSON_BLANKS = None
+
+
+def _decode(text: str) -> Any:
+    """``json.loads(text)`` for a str without BOM and no keywords — its default decoder's
+    ``decode(text)`` — with JSONDecoder's decode() and raw_decode() inlined while they are
+    the stdlib's own; our :class:`JSONDecodeError` for a body that is not JSON. The parsing
+    is the stdlib decoder's own scanner's."""
+    decoder = _json._default_decoder  # type: ignore[attr-defined]
+    try:
+        if (
+            type(decoder) is _JSONDecoder
+            and _JSONDecoder.decode is _JSON_DECODE
+            and _JSONDecoder.raw_decode is _JSON_RAW_DECODE
+            and _JSON_BLANKS is not None
+        ):
+            # (the blanks are matched only where there are some: a match costs more than
+            # the scan of a small body)
+            start = _JSON_BLANKS(text, 0).end() if text[:1] in _JSON_BLANK_CHARS else 0
+            try:
+                obj, end = decoder.scan_once(text, start)  # type: ignore[attr-defined]
+            except StopIteration as err:
+                raise _json.JSONDecodeError("Expecting value", text, err.value) from None
+            if end != len(text):
+                end = _JSON_BLANKS(text, end).end()
+                if end != len(text):
+                    raise _json.JSONDecodeError("Extra data", text, end)
+            return obj
+        return decoder.decode(text)
+    except _json.JSONDecodeError as e:
+        raise JSONDecodeError(e.msg, e.doc, e.pos) from None
 
 #: Statuses at which requests would follow a redirect.
 _REDIRECT_STATI = (301, 302, 303, 307, 308)
@@ -58,6 +100,20 @@ class PreparedRequest:
 
 _NO_TIME = datetime.timedelta(0)
 
+#: A key absent from a dict (see Response._lazy).
+_MISSING: Any = object()
+#: The attributes of a Response kept in its ``_lazy`` dict.
+_LAZY_KEYS = ("headers", "request", "elapsed", "history")
+
+
+def _prepared_from(
+    parts: Tuple[str, str, Dict[str, Tuple[str, str]], Optional[bytes]],
+) -> PreparedRequest:
+    """The :class:`PreparedRequest` of a request sent from a session's plan: its method, URL,
+    header store (copied: the plan's is shared) and body."""
+    method, url, store, body = parts
+    return PreparedRequest(method, url, CaseInsensitiveDict._from_store(dict(store)), body)
+
 
 class Response:
     """An HTTP answer, shaped like requests' Response.
@@ -89,40 +145,93 @@ class Response:
         "request",
     ]
 
+    #: The jar of the cookies this answer set, made on first use (most answers set none).
+    _cookies: Optional[CookieJar] = None
+
     def __init__(self) -> None:
         self._content: bytes = b""
         self.status_code: int = 0
-        # {"headers": the CaseInsensitiveDict} once made, {"source": the native answer's
-        # dict} until then: see the headers property. One dict that a shallow copy of the
-        # Response shares, as it would share the headers object itself.
-        self._headers_cell: Dict[str, Any] = {}
+        # What ``headers``, ``request``, ``elapsed`` and ``history`` give, made on first read
+        # (see _lazy_get): a session's Response is built with only what they are made from.
+        self._lazy: Dict[str, Any] = {}
         self.url: str = ""
         self.encoding: Optional[str] = None
-        self.history: List[Response] = []
         self.reason: str = ""
-        # The jar of the cookies this answer set, made on first use (most answers set none).
-        self._cookies: Optional[CookieJar] = None
-        self.elapsed: datetime.timedelta = _NO_TIME
-        self.request: Optional[PreparedRequest] = None
         self.attempts: int = 1
+
+    # -- the attributes made on first read
+    #
+    # ``_lazy`` holds, for each of them, either the value ("headers", "request", "elapsed",
+    # "history") or what it is made from ("source": the native answer's header dict,
+    # "request_parts": see _prepared_from, "elapsed_s": seconds). It is one dict that a shallow
+    # copy of the Response shares, as it would share the attributes themselves; setting one
+    # gives the Response a dict of its own, every value made (so that both still share what
+    # they shared). dict.setdefault keeps a single value should two threads make it at once.
+
+    def _lazy_get(self, key: str) -> Any:
+        lazy = self._lazy
+        value = lazy.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        if key == "headers":
+            made: Any = CaseInsensitiveDict(lazy.get("source"))
+        elif key == "request":
+            parts = lazy.get("request_parts")
+            made = None if parts is None else _prepared_from(parts)
+        elif key == "elapsed":
+            seconds = lazy.get("elapsed_s")
+            made = _NO_TIME if seconds is None else datetime.timedelta(0, seconds)
+        else:  # "history"
+            made = []
+        return lazy.setdefault(key, made)
+
+    def _lazy_set(self, key: str, value: Any) -> None:
+        own = {k: self._lazy_get(k) for k in _LAZY_KEYS}
+        own[key] = value
+        self._lazy = own
 
     @property
     def headers(self) -> CaseInsensitiveDict[str]:
         """The headers (:class:`CaseInsensitiveDict`, names in lower case, repeated headers
         joined with ", ")."""
-        cell = self._headers_cell
-        try:
-            headers: CaseInsensitiveDict[str] = cell["headers"]
-        except KeyError:
-            # The first read: made now from the native answer's dict (empty for a Response
-            # made by hand), so that a script that never reads them does not pay for them.
-            # setdefault keeps a single dict should two threads get here at once.
-            headers = cell.setdefault("headers", CaseInsensitiveDict(cell.get("source")))
+        headers: CaseInsensitiveDict[str] = self._lazy.get("headers", _MISSING)
+        if headers is _MISSING:
+            headers = self._lazy_get("headers")
         return headers
 
     @headers.setter
     def headers(self, value: CaseInsensitiveDict[str]) -> None:
-        self._headers_cell = {"headers": value}
+        self._lazy_set("headers", value)
+
+    @property
+    def request(self) -> Optional[PreparedRequest]:
+        """The :class:`PreparedRequest` that was sent."""
+        request: Optional[PreparedRequest] = self._lazy_get("request")
+        return request
+
+    @request.setter
+    def request(self, value: Optional[PreparedRequest]) -> None:
+        self._lazy_set("request", value)
+
+    @property
+    def elapsed(self) -> datetime.timedelta:
+        """The time the call took, retries included."""
+        elapsed: datetime.timedelta = self._lazy_get("elapsed")
+        return elapsed
+
+    @elapsed.setter
+    def elapsed(self, value: datetime.timedelta) -> None:
+        self._lazy_set("elapsed", value)
+
+    @property
+    def history(self) -> List["Response"]:
+        """Always empty (redirects are not followed)."""
+        history: List[Response] = self._lazy_get("history")
+        return history
+
+    @history.setter
+    def history(self, value: List["Response"]) -> None:
+        self._lazy_set("history", value)
 
     @property
     def cookies(self) -> CookieJar:
@@ -203,15 +312,27 @@ class Response:
     def json(self, **kwargs: Any) -> Any:
         """The body parsed as JSON (``json.loads`` keywords accepted); raises
         :class:`JSONDecodeError` when it is not JSON."""
-        if not self.encoding and self._content and len(self._content) > 3:
+        content = self._content
+        encoding = self.encoding
+        if not encoding:
+            if content and len(content) > 3:
+                try:
+                    return _json.loads(content.decode(_json.detect_encoding(content)), **kwargs)
+                except UnicodeDecodeError:
+                    pass
+                except _json.JSONDecodeError as e:
+                    raise JSONDecodeError(e.msg, e.doc, e.pos) from None
+        elif not kwargs and type(content) is bytes and content and type(self) is Response:
+            # The common case (a charset known, no keywords): what the lines below do, with
+            # :attr:`text` inlined and json.loads' own shortcut for no keywords taken here —
+            # its default decoder after its BOM check (see _decode) — unless json.loads was
+            # replaced. tests/test_compat_properties.py checks both ways agree.
             try:
-                return _json.loads(
-                    self._content.decode(_json.detect_encoding(self._content)), **kwargs
-                )
-            except UnicodeDecodeError:
-                pass
-            except _json.JSONDecodeError as e:
-                raise JSONDecodeError(e.msg, e.doc, e.pos) from None
+                text = content.decode(encoding, "replace")
+            except (LookupError, TypeError):
+                text = str(content, errors="replace")
+            if _json.loads is _JSON_LOADS and not text.startswith("\ufeff"):
+                return _decode(text)
         try:
             return _json.loads(self.text, **kwargs)
         except _json.JSONDecodeError as e:
@@ -263,12 +384,15 @@ class Response:
 
     def raise_for_status(self) -> None:
         """Raises :class:`HTTPError` for a 4xx or 5xx status, with requests' message."""
+        status = self.status_code
+        if type(status) is int and status < 400:
+            return  # (what the lines below do for it)
         reason = self.reason
         msg = ""
-        if 400 <= self.status_code < 500:
-            msg = f"{self.status_code} Client Error: {reason} for url: {self.url}"
-        elif 500 <= self.status_code < 600:
-            msg = f"{self.status_code} Server Error: {reason} for url: {self.url}"
+        if 400 <= status < 500:
+            msg = f"{status} Client Error: {reason} for url: {self.url}"
+        elif 500 <= status < 600:
+            msg = f"{status} Server Error: {reason} for url: {self.url}"
         if msg:
             raise HTTPError(msg, response=self)
 

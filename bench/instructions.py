@@ -36,6 +36,7 @@ ROWS: Dict[str, "tuple[str, List[str], Dict[str, str]]"] = {
     "rust_observed": ("Rust `Client::send`, an observer taking every event", [RUST, "raw-observed", "{n}", PATH], {}),
     "rust": ("Rust `Client::get` (parsed into a `Value`)", [RUST, "seq", "{n}", PATH], {}),
     "py_native": ("Python native (`dcimanager.Client.get`)", [PY, PYBENCH, "native", "seq", "{n}", PATH], {}),
+    "py_native_bytes": ("Python native, body as bytes (`Client.request(...).content`)", [PY, PYBENCH, "native", "seq", "{n}", PATH], {"BENCH_BODY": "bytes"}),
     "py_native_logging": ("Python native, `logging` at DEBUG (a NullHandler)", [PY, PYBENCH, "native", "seq", "{n}", PATH], {"BENCH_LOGGING": "1"}),
     "py_compat": ("Python compat (`dcimanager.compat.Session`)", [PY, PYBENCH, "compat", "seq", "{n}", PATH], {}),
     "requests": ("Python requests + urllib3 (what users have today)", [PY, PYBENCH, "requests", "seq", "{n}", PATH], {}),

@@ -301,8 +301,11 @@ def render(res: dict) -> tuple[str, str]:
             r = ipr("py_native") / ipr("c")
             target("instructions per request: Python native ≤ 1.15 × the C ABI",
                    f"{ipr('py_native'):,.0f} vs {ipr('c'):,.0f} ({r:.2f}×)", r <= 1.15,
-                   "the Python row builds the answer's dict, list and strings (the C row hands the "
-                   "bytes over): CPython's object creation is most of the difference.")
+                   "the Python row builds the answer's dict and strings (the C row hands the "
+                   "bytes over): CPython's object creation is most of the difference"
+                   + (f"; body as bytes, like the C row, Python costs "
+                      f"{ipr('py_native_bytes'):,.0f} ({ipr('py_native_bytes') / ipr('c'):.2f}×)."
+                      if ipr("py_native_bytes") else "."))
         if apr("rust_raw") is not None:
             a = apr("rust_raw")
             target("allocations per request halved (≤ 25.5, from 51 + 2 reallocations): Rust `Client::send`",

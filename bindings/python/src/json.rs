@@ -81,37 +81,51 @@ impl<'de, 'py> Visitor<'de> for PySeed<'py> {
     }
 }
 
+/// The keys met lately, as interned Python strings: the platform's answers repeat the same
+/// few dozen keys, and a hit here skips making and interning a string.
+pub(crate) struct Keys(Vec<(Box<str>, Py<PyString>)>);
+
 thread_local! {
-    /// The keys met lately, as interned Python strings: the platform's answers repeat the
-    /// same few dozen keys, and a hit here skips making and interning a string.
-    static KEYS: std::cell::RefCell<Vec<(Box<str>, Py<PyString>)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    /// This thread's [`Keys`].
+    pub(crate) static KEYS: std::cell::RefCell<Keys> =
+        const { std::cell::RefCell::new(Keys(Vec::new())) };
 }
 
-/// How many keys [`KEYS`] holds (a small table, searched by a short scan of its bucket).
+/// How many keys [`Keys`] holds (a table indexed by a hash of the key, one key per slot).
 const KEYS_LEN: usize = 512;
 
-/// A JSON object's key as an interned Python string, from [`KEYS`] when it was met lately.
-pub(crate) fn key_string<'py>(py: Python<'py>, key: &str) -> Bound<'py, PyString> {
-    let slot = key.bytes().fold(key.len(), |h, b| {
-        h.wrapping_mul(31).wrapping_add(b as usize)
-    }) % KEYS_LEN;
-    KEYS.with(|keys| {
-        let mut keys = keys.borrow_mut();
-        if keys.is_empty() {
-            keys.resize_with(KEYS_LEN, || {
+impl Keys {
+    /// The key whose UTF-8 bytes are `raw` as an interned Python string, from the table
+    /// when it was met lately; None when `raw` is not UTF-8.
+    pub(crate) fn get<'py>(&mut self, py: Python<'py>, raw: &[u8]) -> Option<Bound<'py, PyString>> {
+        let slot = raw.iter().fold(raw.len(), |h, &b| {
+            h.wrapping_mul(31).wrapping_add(b as usize)
+        }) % KEYS_LEN;
+        if self.0.is_empty() {
+            self.0.resize_with(KEYS_LEN, || {
                 (Box::from(""), PyString::intern(py, "").unbind())
             });
         }
-        let (known, string) = &mut keys[slot];
-        if **known == *key {
-            return string.bind(py).clone();
+        let (known, string) = &mut self.0[slot];
+        if known.as_bytes() == raw {
+            return Some(string.bind(py).clone());
         }
+        let key = std::str::from_utf8(raw).ok()?;
         let fresh = PyString::intern(py, key);
         *known = Box::from(key);
         *string = fresh.clone().unbind();
-        fresh
+        Some(fresh)
+    }
+}
+
+/// A JSON object's key as an interned Python string, from this thread's [`Keys`] (when
+/// they are not in use further up this thread's stack).
+pub(crate) fn key_string<'py>(py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+    KEYS.with(|keys| match keys.try_borrow_mut() {
+        Ok(mut keys) => keys.get(py, key.as_bytes()),
+        Err(_) => None,
     })
+    .unwrap_or_else(|| PyString::intern(py, key))
 }
 
 /// Serializes a Python object (dict, list, tuple, str, int, float, bool, None) to JSON bytes.

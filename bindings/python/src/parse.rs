@@ -1,6 +1,6 @@
 //! JSON bytes straight into Python objects, by a parser written for it: one pass over the
-//! body, strings checked with the standard library's UTF-8 validation and handed to Python
-//! as they are, object keys from a small per-thread cache of interned strings.
+//! body, strings handed to CPython's strict UTF-8 decoder (the one check of their UTF-8),
+//! object keys from a small per-thread table of interned strings.
 //!
 //! It accepts exactly what `serde_json::from_slice::<Value>` — the core's parser — accepts
 //! (RFC 8259 with serde_json's limits: nesting up to 128, numbers out of the f64 range
@@ -12,6 +12,8 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString};
 
+use crate::json::{Keys, KEYS};
+
 /// serde_json's nesting limit.
 const MAX_DEPTH: usize = 128;
 
@@ -22,18 +24,32 @@ type R<T> = Result<T, Fail>;
 
 /// Parses one JSON document (whitespace around it allowed).
 pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> R<Bound<'py, PyAny>> {
-    let mut p = Parser {
-        py,
-        b: bytes,
-        i: 0,
-        scratch: Vec::new(),
-    };
-    let v = p.value(0)?;
-    p.ws();
-    if p.i != p.b.len() {
-        return Err(Fail("trailing characters"));
-    }
-    Ok(v)
+    // The key table is taken once per document. Making Python objects can run Python code
+    // (a finalizer, from the cycle collector) that parses on this thread: that inner parse
+    // finds the table taken and makes its keys without it.
+    KEYS.with(|keys| {
+        let mut keys = keys.try_borrow_mut().ok();
+        let mut p = Parser {
+            py,
+            b: bytes,
+            i: 0,
+            scratch: Vec::new(),
+            keys: keys.as_deref_mut(),
+        };
+        let v = p.value(0)?;
+        p.ws();
+        if p.i != p.b.len() {
+            return Err(Fail("trailing characters"));
+        }
+        Ok(v)
+    })
+}
+
+/// Where the bytes of a string just parsed are: in the input (no escape), or unescaped into
+/// the parser's scratch buffer.
+enum Span {
+    Input(usize, usize),
+    Scratch,
 }
 
 struct Parser<'a, 'py> {
@@ -42,6 +58,8 @@ struct Parser<'a, 'py> {
     i: usize,
     /// Where strings with escapes are unescaped.
     scratch: Vec<u8>,
+    /// This thread's key table, unless a parse further up the stack holds it.
+    keys: Option<&'a mut Keys>,
 }
 
 impl<'py> Parser<'_, 'py> {
@@ -63,8 +81,20 @@ impl<'py> Parser<'_, 'py> {
             b'[' => self.array(depth + 1),
             b'"' => {
                 self.i += 1;
-                let s = self.string()?;
-                Ok(PyString::new(py, s).into_any())
+                let raw = match self.string()? {
+                    Span::Input(start, end) => &self.b[start..end],
+                    Span::Scratch => &self.scratch[..],
+                };
+                // CPython checks the UTF-8 as strictly as `str::from_utf8` does (surrogates
+                // refused): one check, not two.
+                let len = pyo3::ffi::Py_ssize_t::try_from(raw.len()).map_err(|_| Fail("string"))?;
+                // SAFETY: `raw` is valid for `len` bytes; the GIL is held (`py`); a new
+                // reference or NULL with an exception set comes back.
+                unsafe {
+                    let s =
+                        pyo3::ffi::PyUnicode_DecodeUTF8(raw.as_ptr().cast(), len, std::ptr::null());
+                    Bound::from_owned_ptr_or_err(py, s).map_err(|_| Fail("invalid unicode"))
+                }
             }
             b't' => self.literal(b"true", || {
                 pyo3::types::PyBool::new(py, true).to_owned().into_any()
@@ -108,7 +138,7 @@ impl<'py> Parser<'_, 'py> {
                 return Err(Fail("key must be a string"));
             }
             self.i += 1;
-            let key = crate::json::key_string(self.py, self.string()?);
+            let key = self.key()?;
             self.ws();
             if self.peek() != Some(b':') {
                 return Err(Fail("expected ':'"));
@@ -154,17 +184,33 @@ impl<'py> Parser<'_, 'py> {
         }
     }
 
-    /// A string's text, after its opening quote; the position ends past the closing one.
-    fn string(&mut self) -> R<&str> {
+    /// An object's key (after its opening quote), from the key table when there is one.
+    fn key(&mut self) -> R<Bound<'py, PyString>> {
+        let py = self.py;
+        let raw = match self.string()? {
+            Span::Input(start, end) => &self.b[start..end],
+            Span::Scratch => &self.scratch[..],
+        };
+        let key = match self.keys.as_deref_mut() {
+            Some(keys) => keys.get(py, raw),
+            None => std::str::from_utf8(raw)
+                .ok()
+                .map(|k| PyString::intern(py, k)),
+        };
+        key.ok_or(Fail("invalid unicode"))
+    }
+
+    /// Where a string's UTF-8 bytes (not checked yet) are, after its opening quote; the
+    /// position ends past the closing one.
+    fn string(&mut self) -> R<Span> {
         let start = self.i;
         // The common case: no escape. Find the end, refusing control characters.
         loop {
             match self.b.get(self.i) {
                 None => return Err(Fail("EOF while parsing a string")),
                 Some(b'"') => {
-                    let raw = &self.b[start..self.i];
                     self.i += 1;
-                    return std::str::from_utf8(raw).map_err(|_| Fail("invalid unicode"));
+                    return Ok(Span::Input(start, self.i - 1));
                 }
                 Some(b'\\') => break,
                 Some(0..=0x1f) => return Err(Fail("control character in a string")),
@@ -179,7 +225,7 @@ impl<'py> Parser<'_, 'py> {
                 None => return Err(Fail("EOF while parsing a string")),
                 Some(b'"') => {
                     self.i += 1;
-                    return std::str::from_utf8(&self.scratch).map_err(|_| Fail("invalid unicode"));
+                    return Ok(Span::Scratch);
                 }
                 Some(b'\\') => {
                     self.i += 1;

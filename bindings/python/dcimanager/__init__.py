@@ -39,7 +39,27 @@ from ._native import (
     encode_component,
     quote,
 )
-from ._async import AsyncClient
+
+#: False at run time; type checkers take the branch below as taken.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._async import AsyncClient
+del TYPE_CHECKING
+
+
+def __getattr__(name: str) -> object:
+    # AsyncClient is imported on first use: asyncio takes longer to import than all the
+    # rest of the package (`make bench` times `import dcimanager`).
+    if name == "AsyncClient":
+        from ._async import AsyncClient
+
+        globals()["AsyncClient"] = AsyncClient
+        return AsyncClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> "list[str]":
+    return sorted(set(globals()) | {"AsyncClient"})
 
 __all__ = [
     "__version__",

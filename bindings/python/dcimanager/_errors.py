@@ -22,7 +22,12 @@ Messages and attributes never contain a token, password or key.
 from __future__ import annotations
 
 import builtins
-from typing import Any, Optional
+
+#: False at run time (typing is not imported: `import dcimanager` stays quick); type
+#: checkers take the branch below as taken.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 __all__ = [
     "Error",

@@ -392,3 +392,22 @@ def test_fault_matrix_row(emulator, row, monkeypatch):
             c.close()
     assert len(made) == 1 and made[0].calls >= 1
     assert workers() == []
+
+
+def test_import_dcimanager_leaves_asyncio_until_asyncclient_is_used():
+    # `import dcimanager` must stay quick (make bench times it): asyncio, concurrent.futures
+    # and typing are imported only when AsyncClient is first used.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, dcimanager\n"
+        "print(sorted(m for m in ('asyncio', 'concurrent.futures', 'typing') if m in sys.modules))\n"
+        "assert 'AsyncClient' in dir(dcimanager) and 'AsyncClient' in dcimanager.__all__\n"
+        "from dcimanager import AsyncClient\n"
+        "print(AsyncClient.__module__, 'asyncio' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["[]", "dcimanager._async True"]
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        dcimanager.nothing  # noqa: B018

@@ -305,7 +305,9 @@ def render(res: dict) -> tuple[str, str]:
                    "bytes over): CPython's object creation is most of the difference"
                    + (f"; body as bytes, like the C row, Python costs "
                       f"{ipr('py_native_bytes'):,.0f} ({ipr('py_native_bytes') / ipr('c'):.2f}×)."
-                      if ipr("py_native_bytes") else "."))
+                      if ipr("py_native_bytes") else ".")
+                   + (f" Parsed, like the Rust `get`→`Value` row ({ipr('rust'):,.0f}), Python costs "
+                      f"{ipr('py_native') / ipr('rust'):.2f}× it." if ipr("rust") else ""))
         if apr("rust_raw") is not None:
             a = apr("rust_raw")
             target("allocations per request halved (≤ 25.5, from 51 + 2 reallocations): Rust `Client::send`",

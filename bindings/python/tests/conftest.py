@@ -17,6 +17,21 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 
+#: The environment variables requests (and so dcimanager.compat) reads besides NETRC: the CA
+#: bundle and the proxies. Tests of compat unset them, and point NETRC at no file.
+REQUESTS_ENVIRONMENT = (
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+)
+
 
 def emulator_bin() -> str:
     env = os.environ.get("DCIMANAGER_EMULATOR")
@@ -47,6 +62,10 @@ class Emulator:
     def close(self) -> None:
         self.proc.kill()
         self.proc.wait()
+        # (left open, the pipe would be closed by the garbage collector with a ResourceWarning,
+        # inside whatever test happens to be running then)
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()
         self._dir.cleanup()
 
     def call(self, method: str, path: str, body: Any = None) -> Any:

@@ -52,6 +52,17 @@ enum Span {
     Scratch,
 }
 
+impl Span {
+    /// The bytes, from the parser's input and scratch buffer (passed apart, so that the
+    /// parser's other fields stay free to borrow).
+    fn of<'s>(self, input: &'s [u8], scratch: &'s [u8]) -> &'s [u8] {
+        match self {
+            Span::Input(start, end) => &input[start..end],
+            Span::Scratch => scratch,
+        }
+    }
+}
+
 struct Parser<'a, 'py> {
     py: Python<'py>,
     b: &'a [u8],
@@ -81,10 +92,7 @@ impl<'py> Parser<'_, 'py> {
             b'[' => self.array(depth + 1),
             b'"' => {
                 self.i += 1;
-                let raw = match self.string()? {
-                    Span::Input(start, end) => &self.b[start..end],
-                    Span::Scratch => &self.scratch[..],
-                };
+                let raw = self.string()?.of(self.b, &self.scratch);
                 // CPython checks the UTF-8 as strictly as `str::from_utf8` does (surrogates
                 // refused): one check, not two.
                 let len = pyo3::ffi::Py_ssize_t::try_from(raw.len()).map_err(|_| Fail("string"))?;
@@ -122,75 +130,82 @@ impl<'py> Parser<'_, 'py> {
     }
 
     fn object(&mut self, depth: usize) -> R<Bound<'py, PyAny>> {
-        if depth >= MAX_DEPTH {
-            return Err(Fail("recursion limit exceeded"));
-        }
-        self.i += 1; // {
+        let empty = self.open(depth, b'}')?;
         let dict = PyDict::new(self.py);
-        self.ws();
-        if self.peek() == Some(b'}') {
-            self.i += 1;
-            return Ok(dict.into_any());
-        }
-        loop {
-            self.ws();
-            if self.peek() != Some(b'"') {
-                return Err(Fail("key must be a string"));
-            }
-            self.i += 1;
-            let key = self.key()?;
-            self.ws();
-            if self.peek() != Some(b':') {
-                return Err(Fail("expected ':'"));
-            }
-            self.i += 1;
-            let value = self.value(depth)?;
-            dict.set_item(key, value).map_err(|_| Fail("dict"))?;
-            self.ws();
-            match self.peek() {
-                Some(b',') => self.i += 1,
-                Some(b'}') => {
-                    self.i += 1;
-                    return Ok(dict.into_any());
+        if !empty {
+            loop {
+                self.ws();
+                if self.peek() != Some(b'"') {
+                    return Err(Fail("key must be a string"));
                 }
-                _ => return Err(Fail("expected ',' or '}'")),
+                self.i += 1;
+                let key = self.key()?;
+                self.ws();
+                if self.peek() != Some(b':') {
+                    return Err(Fail("expected ':'"));
+                }
+                self.i += 1;
+                let value = self.value(depth)?;
+                dict.set_item(key, value).map_err(|_| Fail("dict"))?;
+                if !self.more(b'}', "expected ',' or '}'")? {
+                    break;
+                }
             }
         }
+        Ok(dict.into_any())
     }
 
     fn array(&mut self, depth: usize) -> R<Bound<'py, PyAny>> {
+        let empty = self.open(depth, b']')?;
+        let list = PyList::empty(self.py);
+        if !empty {
+            loop {
+                let v = self.value(depth)?;
+                list.append(v).map_err(|_| Fail("list"))?;
+                if !self.more(b']', "expected ',' or ']'")? {
+                    break;
+                }
+            }
+        }
+        Ok(list.into_any())
+    }
+
+    /// Past an object's or array's opening bracket (refused beyond the nesting limit):
+    /// whether it is empty (its `close` consumed too).
+    fn open(&mut self, depth: usize, close: u8) -> R<bool> {
         if depth >= MAX_DEPTH {
             return Err(Fail("recursion limit exceeded"));
         }
-        self.i += 1; // [
-        let list = PyList::empty(self.py);
+        self.i += 1;
         self.ws();
-        if self.peek() == Some(b']') {
+        let empty = self.peek() == Some(close);
+        if empty {
             self.i += 1;
-            return Ok(list.into_any());
         }
-        loop {
-            let v = self.value(depth)?;
-            list.append(v).map_err(|_| Fail("list"))?;
-            self.ws();
-            match self.peek() {
-                Some(b',') => self.i += 1,
-                Some(b']') => {
-                    self.i += 1;
-                    return Ok(list.into_any());
-                }
-                _ => return Err(Fail("expected ',' or ']'")),
+        Ok(empty)
+    }
+
+    /// After an item: whether another follows (`,` consumed), or the container ends
+    /// (`close` consumed); anything else is the error `expected`.
+    fn more(&mut self, close: u8, expected: &'static str) -> R<bool> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.i += 1;
+                Ok(true)
             }
+            Some(c) if c == close => {
+                self.i += 1;
+                Ok(false)
+            }
+            _ => Err(Fail(expected)),
         }
     }
 
     /// An object's key (after its opening quote), from the key table when there is one.
     fn key(&mut self) -> R<Bound<'py, PyString>> {
         let py = self.py;
-        let raw = match self.string()? {
-            Span::Input(start, end) => &self.b[start..end],
-            Span::Scratch => &self.scratch[..],
-        };
+        let raw = self.string()?.of(self.b, &self.scratch);
         let key = match self.keys.as_deref_mut() {
             Some(keys) => keys.get(py, raw),
             None => std::str::from_utf8(raw)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, List, Optional
 
 import pytest
+from conftest import REQUESTS_ENVIRONMENT
 
 pytest.importorskip("requests")
 pytest.importorskip("urllib3")
@@ -61,18 +62,7 @@ BOOT_ORDER = "/api/dci/v3/setting/operation_change_boot_order"
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     """Both libraries read the environment (CA bundle, proxies, .netrc): make it neutral."""
-    for name in (
-        "REQUESTS_CA_BUNDLE",
-        "CURL_CA_BUNDLE",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "NO_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-        "no_proxy",
-    ):
+    for name in REQUESTS_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
 

@@ -189,6 +189,7 @@ _PLANNED_METHODS = (
     "_send",
     "_received",
     "_client",
+    "_settings_unset",
 )
 _PLANNABLE: Dict[type, bool] = {}
 
@@ -472,9 +473,6 @@ class Session:
                 # below does per request (the CA bundle of the environment, the timeout,
                 # the answer) done here.
                 session_headers = self.headers
-                session_params = self.params
-                session_hooks = self.hooks
-                jar = self.cookies
                 retry = plan.retry
                 if (
                     session_headers is plan.session_headers
@@ -493,19 +491,7 @@ class Session:
                         and cookies == plan.cookies
                         and (plan.cookie_names is None or [*cookies] == plan.cookie_names)
                     )
-                    and not session_params
-                    and (session_params is None or type(session_params) in _EMPTY_PARAMS_TYPES)
-                    and self.auth is None
-                    and self.cert is None
-                    and not self.stream
-                    and not self.proxies
-                    and type(session_hooks) is dict
-                    and (
-                        (response_hooks := session_hooks.get("response")) is None
-                        or (type(response_hooks) is list and not response_hooks)
-                    )
-                    and type(jar) is CookieJar
-                    and not jar._cookies
+                    and self._settings_unset()
                     and self.trust_env is plan.trust_env
                     and self.adapters is plan.adapters
                     and plan.adapters == plan.adapters_copy
@@ -650,24 +636,15 @@ class Session:
         )
 
     # -- plans (see _Plan)
-    def _plan_inputs(
-        self, method: Any, headers: Any, cookies: Any, verify: Any
-    ) -> Optional[_Plan]:
-        """A plan's snapshot of the inputs of a request (its URL a str, its params, data,
-        json, files, auth, hooks, proxies, stream and cert None), or None when a plan would
-        not stand for it: inputs of other types, settings that must be looked at request by
-        request, a Session subclass that overrides a step."""
-        session_headers = self.headers
+    def _settings_unset(self) -> bool:
+        """Whether the session's settings that a plan does not snapshot are all unset: a
+        plan is made, and used, only while they are (params, auth, cert, stream, proxies,
+        response hooks, cookies in the jar)."""
         session_params = self.params
         session_hooks = self.hooks
         jar = self.cookies
-        adapters = self.adapters
-        trust_env = self.trust_env
-        if not (
-            type(method) is str
-            and _plannable(type(self))
-            and type(session_headers) is CaseInsensitiveDict
-            and not session_params
+        return (
+            not session_params
             and (session_params is None or type(session_params) in _EMPTY_PARAMS_TYPES)
             and self.auth is None
             and self.cert is None
@@ -680,6 +657,23 @@ class Session:
             )
             and type(jar) is CookieJar
             and not jar._cookies
+        )
+
+    def _plan_inputs(
+        self, method: Any, headers: Any, cookies: Any, verify: Any
+    ) -> Optional[_Plan]:
+        """A plan's snapshot of the inputs of a request (its URL a str, its params, data,
+        json, files, auth, hooks, proxies, stream and cert None), or None when a plan would
+        not stand for it: inputs of other types, settings that must be looked at request by
+        request, a Session subclass that overrides a step."""
+        session_headers = self.headers
+        adapters = self.adapters
+        trust_env = self.trust_env
+        if not (
+            type(method) is str
+            and _plannable(type(self))
+            and type(session_headers) is CaseInsensitiveDict
+            and self._settings_unset()
             and (trust_env is True or trust_env is False)
             and type(adapters) is OrderedDict
             and (headers is None or _plain_dict(headers, True))

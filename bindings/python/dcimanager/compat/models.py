@@ -462,10 +462,7 @@ def _encoding_of(content_type: str) -> Optional[str]:
     return None
 
 
-#: The standard phrase of each status http.HTTPStatus knows.
+#: The standard phrase of each status http.HTTPStatus knows ("" is given for others).
 _REASONS: Dict[int, str] = {s.value: s.phrase for s in http.HTTPStatus}
 
 
-def _reason(status: int) -> str:
-    """The standard phrase of an HTTP status ("" for one http.HTTPStatus does not know)."""
-    return _REASONS.get(status, "")

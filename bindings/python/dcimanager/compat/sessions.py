@@ -35,7 +35,14 @@ from ._prepare import (
     _prepare_url,
     _Target,
 )
-from .adapters import HTTPAdapter, _build_response, _map_error, _max_retries_message, _new_client
+from .adapters import (
+    HTTPAdapter,
+    _build_response,
+    _map_error,
+    _max_retries_message,
+    _new_client,
+    _response_of,
+)
 from .cookies import CookieJar, _as_jar, _request_cookie_header
 from .exceptions import (
     BareSchemeMountWarning,
@@ -46,14 +53,9 @@ from .exceptions import (
     _unsupported,
 )
 from .models import (
-    _ENCODINGS,
-    _MISSING,
-    _REASONS,
     _REDIRECT_STATI,
     PreparedRequest,
     Response,
-    _decode_body,
-    _encoding_from_headers,
     _prepared_from,
 )
 from .retry import Retry, _suspension_retry
@@ -77,9 +79,6 @@ def _default_headers() -> CaseInsensitiveDict[str]:
 
 #: The encoded names of the CA bundle variables in os.environ's own dict (see Session.request).
 _CA_KEY_0, _CA_KEY_1 = _CA_BUNDLE_KEYS if len(_CA_BUNDLE_KEYS) == 2 else (None, None)
-
-#: object.__new__: a Response made by a plan sets every attribute Response() would.
-_new_object = object.__new__
 
 
 class _Plan:
@@ -593,33 +592,10 @@ class Session:
             response = self._received(
                 native, _prepared_from(plan.request_parts), plan.target, retry, elapsed
             )
-        else:
-            # _build_response, for an answer that sets no cookie.
-            response = _new_object(Response)
-            status = native.status
-            response.status_code = status
-            response.reason = _REASONS.get(status, "")
-            response._lazy = {
-                "source": headers,
-                "request_parts": plan.request_parts,
-                "elapsed_s": elapsed,
-            }
-            content_encoding = headers.get("content-encoding")
-            response._content = (
-                native.content
-                if not content_encoding
-                else _decode_body(native.content, content_encoding)
+        else:  # (an answer that sets no cookie)
+            response = _response_of(
+                native, headers, ("request_parts", plan.request_parts), plan.url, elapsed
             )
-            content_type = headers.get("content-type")
-            if not content_type:
-                response.encoding = None
-            else:
-                encoding = _ENCODINGS.get(content_type, _MISSING)
-                response.encoding = (
-                    _encoding_from_headers(headers) if encoding is _MISSING else encoding
-                )
-            response.url = plan.url
-            response.attempts = native.attempts
         if allow_redirects and response.status_code in _REDIRECT_STATI and "location" in headers:
             self._warn_redirect(response, 5)
         return response

@@ -44,8 +44,8 @@ ROWS: Dict[str, "tuple[str, List[str], Dict[str, str]]"] = {
 }
 
 
-def start_emulator() -> "tuple[subprocess.Popen, str]":
-    proc = subprocess.Popen([EMULATOR, "--listen", "127.0.0.1:0", "--no-log"], stdout=subprocess.PIPE, text=True)
+def start_emulator(*extra: str) -> "tuple[subprocess.Popen, str]":
+    proc = subprocess.Popen([EMULATOR, "--listen", "127.0.0.1:0", "--no-log", *extra], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     url = proc.stdout.readline().strip()
     return proc, url
@@ -110,5 +110,49 @@ def measure(rows: Optional[List[str]] = None) -> Dict[str, Dict[str, float]]:
         proc.wait()
 
 
+#: Counts of clients for the fresh-client row: 0 (start-up only), 1 and 11.
+FRESH_COUNTS = (0, 1, 11)
+
+
+def fresh_clients() -> Dict[str, float]:
+    """A new client and its first request over TLS, as a PHP-FPM worker makes per web request:
+    `dci-bench-rust fresh N` (N clients one after another, each with the emulator's CA file,
+    one GET on its own new connection: a full TLS handshake) at N = 0, 1 and 11 under
+    callgrind. `first`: what the first client of a process costs (N=1 − N=0: the trust store
+    is read here, once per process); `next`: each later one ((N=11 − N=1) / 10)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ca = os.path.join(tmp, "ca.pem")
+        proc, url = start_emulator("--tls", "--ca-out", ca)
+        try:
+            env = dict(os.environ, DCI_URL=url, DCI_CA=ca, DCI_TOKEN=token_tls(url, ca))
+            ir = [run("callgrind", [RUST, "fresh", "{n}", PATH], n, env) for n in FRESH_COUNTS]
+        finally:
+            proc.kill()
+            proc.wait()
+    out = {
+        "label": "a new client + its first request over TLS (`Client::builder(..).ca_file(..)`, one GET)",
+        "first_client_instructions": ir[1] - ir[0],
+        "next_client_instructions": (ir[2] - ir[1]) / (FRESH_COUNTS[2] - FRESH_COUNTS[1]),
+    }
+    print(json.dumps({"fresh_client_tls": out}), flush=True)
+    return out
+
+
+def token_tls(url: str, ca: str) -> str:
+    import ssl
+    ctx = ssl.create_default_context(cafile=ca)
+    req = urllib.request.Request(
+        url + "/api/auth/v4/public/token",
+        data=json.dumps({"email": "admin@example.com", "password": "secret"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(req, timeout=10, context=ctx) as r:
+        return str(json.loads(r.read())["token"])
+
+
 if __name__ == "__main__":
-    measure(sys.argv[1:] or None)
+    if sys.argv[1:] == ["fresh"]:
+        fresh_clients()
+    else:
+        measure(sys.argv[1:] or None)

@@ -34,8 +34,9 @@ use crate::session::{
     base_headers, read_login_answer, Credentials, Session, SessionStore, ISP_BOX_INSTANCE,
     MAX_RENEWALS, X_XSRF_TOKEN,
 };
+use crate::proxy::ProxySettings;
 use crate::tls::TlsSettings;
-use crate::transport::Transport;
+use crate::transport::{Route, Transport};
 
 /// Default time budget of one call, retries included (see [`defaults`]).
 pub const DEFAULT_TIMEOUT: Duration = defaults::TIMEOUT;
@@ -69,6 +70,9 @@ struct Settings {
     observer: Option<Arc<dyn Observer>>,
     transport: Transport,
     tls: TlsSettings,
+    proxy: ProxySettings,
+    /// Where connections go: the proxy chosen for the origin, addresses given.
+    route: Route,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     retry: RetryPolicy,
@@ -84,6 +88,7 @@ impl std::fmt::Debug for Client {
             .field("has_token", &session.token.is_some())
             .field("can_relogin", &session.creds.is_some())
             .field("tls", &s.tls)
+            .field("proxy", &s.route.proxy)
             .field("timeout", &s.timeout)
             .field("retry", &s.retry)
             .finish()
@@ -95,6 +100,8 @@ impl std::fmt::Debug for Client {
 pub struct ClientBuilder {
     base_url: String,
     tls: TlsSettings,
+    proxy: ProxySettings,
+    resolve_to: Option<Arc<[std::net::SocketAddr]>>,
     error: Option<Error>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
@@ -129,9 +136,45 @@ impl ClientBuilder {
         self
     }
 
-    /// Accepts any server certificate when `true`. Insecure: only for tests.
+    /// Accepts any server certificate when `true`. Insecure without a pin: only for tests.
     pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
         self.tls.insecure_skip_verify(accept);
+        self
+    }
+
+    /// Pins the server's public key: curl's `sha256//<base64>`, several joined by `;` (see
+    /// [`crate::Pins`]; learn a server's with [`crate::server_pin`] and compare it out of
+    /// band). With verification on, the certificate must verify *and* match a pin; with it
+    /// off, the pin alone decides.
+    pub fn pinned_pubkey(mut self, pins: &str) -> Self {
+        if let Err(e) = self.tls.set_pinned_pubkey(Some(pins)) {
+            self.error.get_or_insert(e);
+        }
+        self
+    }
+
+    /// The proxy: `None` reads the environment (the default: `https_proxy`, `all_proxy`...,
+    /// see [`crate::proxy`]); `Some("")` never uses one; `Some(url)` uses that one
+    /// (`http://[user:pass@]host:port`, `socks5://`, `socks5h://`).
+    pub fn proxy(mut self, url: Option<&str>) -> Self {
+        if let Err(e) = self.proxy.set_proxy(url) {
+            self.error.get_or_insert(e);
+        }
+        self
+    }
+
+    /// The hosts reached without the proxy: `None` reads `no_proxy`/`NO_PROXY` (the
+    /// default), `Some(list)` replaces them (see [`crate::proxy`] for the syntax).
+    pub fn no_proxy(mut self, list: Option<&str>) -> Self {
+        self.proxy.set_no_proxy(list);
+        self
+    }
+
+    /// Connects to these addresses instead of resolving the base URL's host, as curl's
+    /// `--resolve` (the host still names the server for TLS and the `Host` header). Several
+    /// addresses are tried as RFC 8305 says. Ignored when a proxy is used.
+    pub fn resolve_to(mut self, addrs: &[std::net::SocketAddr]) -> Self {
+        self.resolve_to = (!addrs.is_empty()).then(|| Arc::from(addrs));
         self
     }
 
@@ -181,13 +224,19 @@ impl ClientBuilder {
         let base = BaseUrl::parse(&self.base_url)?;
         let session = SessionStore::new(base.host_header().clone());
         self.retry.validate()?;
+        let route = Route {
+            proxy: select_proxy(&self.proxy, &base)?,
+            addrs: self.resolve_to,
+        };
         let client = Client {
             base,
             uris: UriCache::default(),
             settings: RwLock::new(Arc::new(Settings {
                 observer: self.observer,
-                transport: Transport::new(&self.tls),
+                transport: Transport::new(&self.tls, &route),
                 tls: self.tls,
+                proxy: self.proxy,
+                route,
                 timeout: self.timeout,
                 connect_timeout: self.connect_timeout,
                 retry: self.retry,
@@ -312,6 +361,8 @@ impl Client {
         ClientBuilder {
             base_url: base_url.to_owned(),
             tls: TlsSettings::new(),
+            proxy: ProxySettings::from_env(),
+            resolve_to: None,
             error: None,
             timeout: Some(defaults::TIMEOUT),
             connect_timeout: Some(defaults::CONNECT_TIMEOUT),
@@ -343,7 +394,7 @@ impl Client {
         let mut guard = self.settings.write();
         if !guard.transport.is_current() {
             let mut next = Settings::clone(&guard);
-            next.transport = Transport::new(&next.tls);
+            next.transport = Transport::new(&next.tls, &next.route);
             *guard = Arc::new(next);
         }
         Arc::clone(&guard)
@@ -360,9 +411,55 @@ impl Client {
     fn update_tls(&self, change: impl FnOnce(&mut TlsSettings) -> Result<()>) -> Result<()> {
         self.update(|s| {
             change(&mut s.tls)?;
-            s.transport = Transport::new(&s.tls);
+            s.transport = Transport::new(&s.tls, &s.route);
             Ok(())
         })
+    }
+
+    fn update_proxy(&self, change: impl FnOnce(&mut ProxySettings) -> Result<()>) -> Result<()> {
+        self.update(|s| {
+            change(&mut s.proxy)?;
+            s.route.proxy = select_proxy(&s.proxy, &self.base)?;
+            s.transport = Transport::new(&s.tls, &s.route);
+            Ok(())
+        })
+    }
+
+    /// Pins the server's public key (`Some`: curl's `sha256//...;...`, see
+    /// [`ClientBuilder::pinned_pubkey`]) or removes the pins (`None` or `""`).
+    pub fn set_pinned_pubkey(&self, pins: Option<&str>) -> Result<()> {
+        self.update_tls(|t| t.set_pinned_pubkey(pins).map(drop))
+    }
+
+    /// The proxy (see [`ClientBuilder::proxy`]): `None` from the environment, `Some("")`
+    /// none, `Some(url)` that one. Applies from the next connection.
+    pub fn set_proxy(&self, url: Option<&str>) -> Result<()> {
+        self.update_proxy(|p| p.set_proxy(url).map(drop))
+    }
+
+    /// The hosts reached without the proxy (see [`ClientBuilder::no_proxy`]).
+    pub fn set_no_proxy(&self, list: Option<&str>) -> Result<()> {
+        self.update_proxy(|p| {
+            p.set_no_proxy(list);
+            Ok(())
+        })
+    }
+
+    /// The proxy this client's connections go through (`scheme://host:port`, without
+    /// credentials), or `None` when it connects directly.
+    pub fn proxy(&self) -> Option<String> {
+        self.settings
+            .read()
+            .route
+            .proxy
+            .as_ref()
+            .map(|p| p.shown().to_string())
+    }
+
+    /// Whether the connection to the server is authenticated: verification on, or a key
+    /// pinned.
+    pub fn is_secure(&self) -> bool {
+        self.settings.read().tls.is_secure()
     }
 
     /// Turns TLS verification on (`true`, the default) or off. Off is insecure: only for tests.
@@ -724,6 +821,15 @@ impl Client {
     pub fn delete(&self, path: &str) -> Result<Value> {
         self.send(&Request::delete(path))?.into_json()
     }
+}
+
+/// The proxy the settings choose for a client's origin.
+fn select_proxy(
+    proxy: &ProxySettings,
+    base: &BaseUrl,
+) -> Result<Option<Arc<crate::proxy::Proxy>>> {
+    let https = base.scheme() == crate::paths::Scheme::Https;
+    Ok(proxy.select(https, base.host(), base.port())?.map(Arc::new))
 }
 
 /// The secrets a session and a request know of.

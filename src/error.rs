@@ -13,6 +13,7 @@
 //! | API error | [`Error::api`] | the platform's `{"error":{"code","msg","value"}}` |
 //! | body | [`Error::body_excerpt`] | the start of a body that was not what was expected |
 //! | argument | [`Error::argument`] | the argument refused, for [`ErrorKind::InvalidArgument`] |
+//! | TLS pin | [`Error::tls_pin`] | for a refused certificate: the pin (`sha256//...`) of the key the server presented |
 //!
 //! plus [`std::error::Error::source`] for the underlying I/O, TLS or JSON error.
 //!
@@ -169,6 +170,10 @@ struct Inner {
     api: Option<ApiError>,
     excerpt: String,
     argument: Option<&'static str>,
+    /// The presented key's pin, for a refused certificate.
+    tls_pin: Option<String>,
+    /// Repeating cannot help (a proxy refused the credentials or the destination).
+    permanent: bool,
     source: Option<Source>,
 }
 
@@ -189,6 +194,8 @@ impl Error {
             api: None,
             excerpt: String::new(),
             argument: None,
+            tls_pin: None,
+            permanent: false,
             source: None,
         }))
     }
@@ -237,6 +244,23 @@ impl Error {
     ) -> Self {
         self.0.source = Some(Arc::new(source));
         self
+    }
+
+    /// Sets the pin of the key a refused certificate carries.
+    pub(crate) fn with_tls_pin(mut self, pin: Option<String>) -> Self {
+        self.0.tls_pin = pin;
+        self
+    }
+
+    /// Marks a failure that repeating cannot mend (the retry loop gives up at once).
+    pub(crate) fn permanent(mut self) -> Self {
+        self.0.permanent = true;
+        self
+    }
+
+    /// Whether repeating the request cannot help (see [`permanent`](Self::permanent)).
+    pub(crate) fn is_permanent(&self) -> bool {
+        self.0.permanent
     }
 
     /// Sets the HTTP status of the answer behind this error.
@@ -309,6 +333,13 @@ impl Error {
         self.0.argument
     }
 
+    /// For a TLS error about the server's certificate: the pin (curl's `sha256//<base64>`)
+    /// of the key the server presented, so that a user can compare it out of band and pin
+    /// it. `None` for other errors.
+    pub fn tls_pin(&self) -> Option<&str> {
+        self.0.tls_pin.as_deref()
+    }
+
     /// Replaces every secret (and every value of a JSON key named `token`, `key`,
     /// `password` or `ses6`) in the message, the API message and value, and the excerpt.
     /// Every error handed to a caller has been through this.
@@ -349,8 +380,8 @@ impl PartialEq for Error {
             o.0.sent,
             o.0.attempts,
             o.0.status,
-        ) && (&self.0.api, &self.0.excerpt, self.0.argument)
-            == (&o.0.api, &o.0.excerpt, o.0.argument)
+        ) && (&self.0.api, &self.0.excerpt, self.0.argument, &self.0.tls_pin)
+            == (&o.0.api, &o.0.excerpt, o.0.argument, &o.0.tls_pin)
     }
 }
 
@@ -365,6 +396,7 @@ impl fmt::Debug for Error {
             .field("http_status", &self.0.status)
             .field("api", &self.0.api)
             .field("argument", &self.0.argument)
+            .field("tls_pin", &self.0.tls_pin)
             .finish()
     }
 }

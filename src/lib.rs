@@ -23,10 +23,11 @@
 //! the language bindings sit on top of that. Each concern lives in one module:
 //! [`client`] (the pipeline), [`request`] and [`response`], [`session`] (token, credentials,
 //! single-flight renewal), `endpoints` (the auth v4 calls), [`paths`] (URLs and encoding),
-//! [`tls`], [`retry`], [`error`] (the error model and what an answer means), [`query`]
+//! [`tls`] (trust, pins, the verifier), [`proxy`] (which proxy, and its tunnel), [`retry`], [`error`] (the error model and what an answer means), [`query`]
 //! (lists and paging), [`secret`] (secrets and scrubbing), [`defaults`], [`events`] (what
 //! the client does, for logs), `transport` (one
-//! HTTP exchange and its phases), `socket` (the TCP transport: few system calls per request).
+//! HTTP exchange and its phases), `socket` (the TCP transport: few system calls per request,
+//! every resolved address tried as RFC 8305 says).
 
 #![warn(missing_docs)]
 
@@ -38,6 +39,7 @@ pub mod events;
 pub mod ffi;
 mod json;
 pub mod paths;
+pub mod proxy;
 pub mod query;
 pub mod request;
 pub mod response;
@@ -53,11 +55,12 @@ pub use endpoints::KeyInfo;
 pub use error::{ApiError, Error, ErrorKind, Phase, Result};
 pub use events::{Event, Observer};
 pub use paths::{encode_component, BaseUrl};
+pub use proxy::{Proxy, ProxySettings};
 pub use query::{quote, ListQuery, Literal, Order, Page, Pages, Paginator, Where};
 pub use request::Request;
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use secret::{Secret, Secrets};
 pub use session::LoginInfo;
-pub use tls::TlsSettings;
+pub use tls::{peer_certificate, server_pin, PeerCertificate, Pins, TlsSettings};
 pub use transport::USER_AGENT;

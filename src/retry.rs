@@ -285,6 +285,7 @@ pub(crate) fn run<A: Answer>(
                 let sent = error.request_sent();
                 any_sent |= sent;
                 let retryable = match (error.kind(), sent) {
+                    _ if error.is_permanent() => false,
                     (ErrorKind::Connect | ErrorKind::Timeout, false) => connect > 0,
                     (ErrorKind::Connect | ErrorKind::Timeout, true) => {
                         policy.retries_after_send(method) && read > 0

@@ -14,22 +14,39 @@
 //!   with 2% headroom and left alone while the value set stays between the time asked for and
 //!   5% above it, so a call never waits more than 5% past its budget and consecutive calls
 //!   rarely touch the socket options.
+//!
+//! A new connection goes to the first hop — the origin, or its proxy (proxy.rs), through
+//! which a tunnel is then opened — trying every resolved address as RFC 8305 ("happy
+//! eyeballs") says: IPv6 and IPv4 interleaved, a new attempt started when the last has had
+//! [`ATTEMPT_DELAY`] without an answer (the earlier ones still running), the first to
+//! connect winning, all within the connect budget.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::fd::AsRawFd;
 use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, ShutdownHandle,
     Transport,
 };
 use ureq::Error;
 
-/// Opens TCP connections for ureq's connector chain (TLS is layered on top by ureq).
+use crate::proxy::Proxy;
+
+/// How long an attempt to connect to one address has alone before the next starts (RFC
+/// 8305's "Connection Attempt Delay").
+pub(crate) const ATTEMPT_DELAY: Duration = Duration::from_millis(250);
+
+/// Opens TCP connections for ureq's connector chain, to the origin or through its proxy
+/// (TLS is layered on top by the next connector).
 #[derive(Debug, Default)]
-pub(crate) struct LeanTcpConnector;
+pub(crate) struct LeanTcpConnector {
+    /// The proxy every connection of the client goes through, if any.
+    pub proxy: Option<Arc<Proxy>>,
+}
 
 impl<In: Transport> Connector<In> for LeanTcpConnector {
     type Out = Either<In, LeanTcpTransport>;
@@ -43,8 +60,30 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
             return Ok(chained.map(Either::A));
         }
         crate::transport::connecting();
-        let stream = connect(details.addrs.iter(), crate::transport::time_left())?;
+        let mut stream = match open(&details.addrs, crate::transport::time_left()) {
+            Ok(s) => s,
+            Err(e) => {
+                return Err(match &self.proxy {
+                    Some(p) => p.unreachable(&e).into(),
+                    None => e,
+                })
+            }
+        };
         stream.set_nodelay(details.config.no_delay())?;
+        let mut timeouts = None;
+        if let Some(proxy) = &self.proxy {
+            let limit = io_timeout()?;
+            stream.set_read_timeout(limit)?;
+            stream.set_write_timeout(limit)?;
+            timeouts = limit;
+            let https = details.uri.scheme_str() == Some("https");
+            let authority = details
+                .uri
+                .authority()
+                .ok_or_else(|| Error::BadUri("no host to connect to".into()))?;
+            let port = authority.port_u16().unwrap_or(if https { 443 } else { 80 });
+            proxy.tunnel(&mut stream, authority.host(), port)?;
+        }
         crate::transport::connected(details.uri.scheme_str() == Some("https"));
         let stream = Arc::new(stream);
         (details.register_shutdown)(Arc::downgrade(&stream) as Weak<dyn ShutdownHandle>)?;
@@ -52,36 +91,139 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
         Ok(Some(Either::B(LeanTcpTransport {
             stream,
             buffers: LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size()),
-            read_timeout: None,
-            write_timeout: None,
+            read_timeout: timeouts,
+            write_timeout: timeouts,
             io_since_probe: true,
         })))
     }
 }
 
-/// Tries each resolved address in turn within the connect timeout (`None`: none).
-fn connect<'a>(
-    addrs: impl Iterator<Item = &'a SocketAddr>,
-    timeout: Option<Duration>,
-) -> Result<TcpStream, Error> {
-    let mut last = None;
-    for addr in addrs {
-        let attempt = match timeout {
-            Some(t) if t.is_zero() => return Err(Error::Timeout(ureq::Timeout::Connect)),
-            Some(t) => TcpStream::connect_timeout(addr, t),
-            None => TcpStream::connect(addr),
-        };
-        match attempt {
-            Ok(s) => return Ok(s),
-            Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                return Err(Error::Timeout(ureq::Timeout::Connect))
-            }
-            Err(e) => last = Some(e),
+/// Connects to one of `addrs` within `timeout` (`None`: no limit), as RFC 8305 says (see
+/// the [module](self) documentation). One address: a plain blocking connect.
+pub(crate) fn open(addrs: &[SocketAddr], timeout: Option<Duration>) -> Result<TcpStream, Error> {
+    if timeout.is_some_and(|t| t.is_zero()) {
+        return Err(Error::Timeout(ureq::Timeout::Connect));
+    }
+    match addrs {
+        [] => Err(Error::Io(io::Error::new(
+            io::ErrorKind::ConnectionRefused,
+            "no address to connect to",
+        ))),
+        [one] => {
+            let attempt = match timeout {
+                Some(t) => TcpStream::connect_timeout(one, t),
+                None => TcpStream::connect(one),
+            };
+            attempt.map_err(|e| match e.kind() {
+                io::ErrorKind::TimedOut => Error::Timeout(ureq::Timeout::Connect),
+                _ => Error::Io(e),
+            })
+        }
+        many => race(&interleave(many), timeout.map(|t| Instant::now() + t)),
+    }
+}
+
+/// The addresses with their families alternating, starting with the first one's (RFC 8305
+/// section 4), each family keeping the resolver's order.
+pub(crate) fn interleave(addrs: &[SocketAddr]) -> Vec<SocketAddr> {
+    let first_v6 = addrs.first().is_some_and(SocketAddr::is_ipv6);
+    let (mut a, mut b): (Vec<_>, Vec<_>) = addrs
+        .iter()
+        .copied()
+        .partition(|x| x.is_ipv6() == first_v6);
+    let mut out = Vec::with_capacity(addrs.len());
+    let (mut a, mut b) = (a.drain(..), b.drain(..));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return out,
+            (x, y) => out.extend(x.into_iter().chain(y)),
         }
     }
-    Err(Error::Io(last.unwrap_or_else(|| {
-        io::Error::new(io::ErrorKind::ConnectionRefused, "no address to connect to")
-    })))
+}
+
+/// Connection attempts to `order`, each started [`ATTEMPT_DELAY`] after the previous one
+/// (or at once when every earlier one has failed); the first to connect wins.
+fn race(order: &[SocketAddr], deadline: Option<Instant>) -> Result<TcpStream, Error> {
+    let mut pending: Vec<Socket> = Vec::with_capacity(order.len());
+    let mut next = 0;
+    let mut next_start = Instant::now();
+    let mut last: Option<io::Error> = None;
+    loop {
+        let now = Instant::now();
+        if deadline.is_some_and(|d| now >= d) {
+            return Err(Error::Timeout(ureq::Timeout::Connect));
+        }
+        if next < order.len() && (pending.is_empty() || now >= next_start) {
+            let addr = order[next];
+            next += 1;
+            next_start = now + ATTEMPT_DELAY;
+            match start(addr) {
+                Ok((socket, true)) => return finish(socket),
+                Ok((socket, false)) => pending.push(socket),
+                Err(e) => last = Some(e),
+            }
+            continue;
+        }
+        if pending.is_empty() {
+            return Err(Error::Io(last.unwrap_or_else(|| {
+                io::Error::new(io::ErrorKind::ConnectionRefused, "no address to connect to")
+            })));
+        }
+        let until = match (next < order.len(), deadline) {
+            (true, Some(d)) => Some(d.min(next_start)),
+            (true, None) => Some(next_start),
+            (false, d) => d,
+        };
+        let wait_ms = until.map_or(-1, |u| {
+            let left = u.saturating_duration_since(now);
+            i32::try_from(left.as_millis() + u128::from(left.subsec_nanos() % 1_000_000 != 0))
+                .unwrap_or(i32::MAX)
+        });
+        let mut fds: Vec<libc::pollfd> = pending
+            .iter()
+            .map(|s| libc::pollfd {
+                fd: s.as_raw_fd(),
+                events: libc::POLLOUT,
+                revents: 0,
+            })
+            .collect();
+        // SAFETY: `fds` is a valid array of `fds.len()` pollfd structures.
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, wait_ms) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(Error::Io(e));
+        }
+        for i in (0..fds.len()).rev() {
+            if fds[i].revents == 0 {
+                continue;
+            }
+            let socket = pending.swap_remove(i);
+            match socket.take_error() {
+                Ok(None) => return finish(socket),
+                Ok(Some(e)) | Err(e) => last = Some(e),
+            }
+        }
+    }
+}
+
+/// Starts a non-blocking connect: the socket and whether it is connected already.
+fn start(addr: SocketAddr) -> io::Result<(Socket, bool)> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_nonblocking(true)?;
+    match socket.connect(&SockAddr::from(addr)) {
+        Ok(()) => Ok((socket, true)),
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Ok((socket, false)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The winner of the race, made blocking again (the others are closed when dropped).
+fn finish(socket: Socket) -> Result<TcpStream, Error> {
+    socket.set_nonblocking(false)?;
+    Ok(socket.into())
 }
 
 /// A connected TCP socket with sticky timeouts and a one-call probe.
@@ -208,6 +350,65 @@ mod tests {
             Some(Some(ms(59_160)))
         );
         assert_eq!(sticky(Some(s(10)), Some(s(60))), Some(Some(ms(61_200))));
+    }
+
+    #[test]
+    fn families_interleave() {
+        let a = |s: &str| s.parse::<SocketAddr>().unwrap();
+        let (v6a, v6b, v4a, v4b) = (a("[::1]:1"), a("[::2]:1"), a("127.0.0.1:1"), a("127.0.0.2:1"));
+        assert_eq!(interleave(&[v6a, v6b, v4a, v4b]), vec![v6a, v4a, v6b, v4b]);
+        assert_eq!(interleave(&[v4a, v6a, v6b]), vec![v4a, v6a, v6b]);
+        assert_eq!(interleave(&[v4a, v4b]), vec![v4a, v4b]);
+    }
+
+    /// An address that never answers: a listener whose backlog is full drops new SYNs.
+    fn black_hole() -> (std::net::TcpListener, Vec<TcpStream>, SocketAddr) {
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        socket.bind(&SockAddr::from("127.0.0.1:0".parse::<SocketAddr>().unwrap())).unwrap();
+        socket.listen(0).unwrap();
+        let listener: std::net::TcpListener = socket.into();
+        let addr = listener.local_addr().unwrap();
+        let mut held = Vec::new();
+        // Fill the accept queue (and the SYN queue beyond it) without accepting.
+        for _ in 0..8 {
+            match TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
+                Ok(s) => held.push(s),
+                Err(_) => break,
+            }
+        }
+        (listener, held, addr)
+    }
+
+    #[test]
+    fn a_dead_address_costs_one_attempt_delay() {
+        let (_hole, _held, dead) = black_hole();
+        let live = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let t0 = Instant::now();
+        let s = open(&[dead, live.local_addr().unwrap()], Some(Duration::from_secs(5))).unwrap();
+        let took = t0.elapsed();
+        assert_eq!(s.peer_addr().unwrap(), live.local_addr().unwrap());
+        assert!(took >= ATTEMPT_DELAY, "{took:?}");
+        assert!(took < Duration::from_secs(2), "{took:?}");
+        // Only the dead one: the connect budget ends it.
+        let t0 = Instant::now();
+        let e = open(&[dead, dead], Some(Duration::from_millis(600))).unwrap_err();
+        assert!(matches!(e, Error::Timeout(_)), "{e:?}");
+        assert!(t0.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_refused_address_moves_on_at_once() {
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap()
+        };
+        let live = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let t0 = Instant::now();
+        let s = open(&[closed, live.local_addr().unwrap()], Some(Duration::from_secs(5))).unwrap();
+        assert_eq!(s.peer_addr().unwrap(), live.local_addr().unwrap());
+        assert!(t0.elapsed() < ATTEMPT_DELAY, "{:?}", t0.elapsed());
+        let e = open(&[closed, closed], Some(Duration::from_secs(5))).unwrap_err();
+        assert!(matches!(&e, Error::Io(io) if io.kind() == io::ErrorKind::ConnectionRefused), "{e:?}");
     }
 
     #[test]

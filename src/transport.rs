@@ -16,14 +16,16 @@ use std::time::{Duration, Instant};
 use ureq::config::Config;
 use ureq::http::{self, HeaderMap, Uri};
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{
-    Connector, NextTimeout, RustlsConnector, Transport as TransportIo,
-};
+use ureq::unversioned::transport::{Connector, NextTimeout, Transport as TransportIo};
 use ureq::Agent;
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+
 use crate::error::{Error, ErrorKind, Phase};
+use crate::proxy::{Proxy, ProxyFailure};
 use crate::socket::LeanTcpConnector;
-use crate::tls::TlsSettings;
+use crate::tls::{TlsConnector, TlsSettings};
 
 /// The most a response body is given up front from its Content-Length; past that it grows.
 const PREALLOCATE_MAX: u64 = 16 * 1024 * 1024;
@@ -198,16 +200,23 @@ impl crate::retry::Answer for RawResponse {
     }
 }
 
+/// Where a client's connections go: the proxy, if any, and addresses given instead of
+/// resolving the host (curl's `--resolve`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Route {
+    pub proxy: Option<Arc<Proxy>>,
+    pub addrs: Option<Arc<[SocketAddr]>>,
+}
+
 impl Transport {
-    pub fn new(tls: &TlsSettings) -> Self {
+    pub fn new(tls: &TlsSettings, route: &Route) -> Self {
         let config = Agent::config_builder()
-            .tls_config(tls.to_ureq())
             // Statuses are ours to interpret: 503 headers and API error bodies stay readable.
             .http_status_as_error(false)
             // Redirects are never followed: the token must not travel to another origin.
             .max_redirects(0)
             .max_redirects_will_error(false)
-            // Proxies are not taken from the environment.
+            // Proxies are this crate's (proxy.rs, chosen once per client): ureq's are off.
             .proxy(None)
             // User-Agent, Accept and Host come with each request's headers (made once).
             .max_idle_connections(64)
@@ -217,10 +226,16 @@ impl Transport {
             forks: fork_generation(),
             agent: Agent::with_parts(
                 config,
-                ().chain(LeanTcpConnector)
-                    .chain(RustlsConnector::default())
-                    .chain(PhaseConnector),
-                InlineResolver::default(),
+                ().chain(LeanTcpConnector {
+                    proxy: route.proxy.clone(),
+                })
+                .chain(TlsConnector { ctx: tls.context() })
+                .chain(PhaseConnector),
+                InlineResolver {
+                    hop: route.proxy.clone(),
+                    fixed: route.addrs.clone(),
+                    last: RwLock::new(None),
+                },
             ),
         }
     }
@@ -282,7 +297,11 @@ fn invalid(e: http::Error) -> Error {
 
 /// Maps a ureq error onto our kinds, in the phase the exchange had reached.
 fn failure(e: ureq::Error) -> Error {
-    let phase = current_phase();
+    failure_at(e, current_phase())
+}
+
+/// Maps a ureq error onto our kinds, in a phase.
+pub(crate) fn failure_at(e: ureq::Error, phase: Phase) -> Error {
     let at = |kind, msg: String| Error::exchange(kind, phase, msg);
     match e {
         ureq::Error::Timeout(_) => {
@@ -302,30 +321,8 @@ fn failure(e: ureq::Error) -> Error {
         ureq::Error::ConnectionFailed => {
             Error::exchange(ErrorKind::Connect, Phase::Connect, "could not connect")
         }
-        ureq::Error::Io(io) => {
-            if let Some(tls) = tls_cause(&io) {
-                return at(ErrorKind::Tls, tls.to_string()).with_source(tls.clone());
-            }
-            let e = match io.kind() {
-                io::ErrorKind::ConnectionRefused
-                | io::ErrorKind::HostUnreachable
-                | io::ErrorKind::NetworkUnreachable
-                | io::ErrorKind::NetworkDown
-                | io::ErrorKind::AddrNotAvailable => at(ErrorKind::Connect, io.to_string()),
-                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
-                    at(ErrorKind::Timeout, format!("no progress: {io}"))
-                }
-                io::ErrorKind::UnexpectedEof => at(
-                    ErrorKind::Connect,
-                    "the server closed the connection without a complete answer".into(),
-                ),
-                _ => at(ErrorKind::Connect, format!("connection lost: {io}")),
-            };
-            e.with_source(io)
-        }
+        ureq::Error::Io(io) => io_failure(io, phase),
         ureq::Error::Tls(m) => at(ErrorKind::Tls, m.to_string()),
-        ureq::Error::Rustls(r) => at(ErrorKind::Tls, r.to_string()).with_source(r),
-        ureq::Error::Pem(p) => at(ErrorKind::Tls, p.to_string()),
         ureq::Error::Protocol(p) => at(
             ErrorKind::Connect,
             format!("the server broke the HTTP exchange: {p}"),
@@ -339,6 +336,63 @@ fn failure(e: ureq::Error) -> Error {
         ureq::Error::Http(h) => invalid(h),
         other => at(ErrorKind::Connect, other.to_string()),
     }
+}
+
+/// Maps an I/O failure in a phase: a proxy's failure (phase connect), a TLS failure in
+/// words, a refused, lost or timed-out connection.
+pub(crate) fn io_failure(io: io::Error, phase: Phase) -> Error {
+    let at = |kind, msg: String| Error::exchange(kind, phase, msg);
+    if let Some(p) = io.get_ref().and_then(|i| i.downcast_ref::<ProxyFailure>()) {
+        let e = Error::exchange(p.kind, Phase::Connect, p.message.clone());
+        return if p.permanent { e.permanent() } else { e };
+    }
+    if let Some(tls) = tls_cause(&io) {
+        return tls_failure(tls, phase);
+    }
+    let e = match io.kind() {
+        io::ErrorKind::ConnectionRefused
+        | io::ErrorKind::HostUnreachable
+        | io::ErrorKind::NetworkUnreachable
+        | io::ErrorKind::NetworkDown
+        | io::ErrorKind::AddrNotAvailable => at(ErrorKind::Connect, io.to_string()),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
+            at(ErrorKind::Timeout, format!("no progress: {io}"))
+        }
+        io::ErrorKind::UnexpectedEof if phase == Phase::Tls => at(
+            ErrorKind::Tls,
+            "the server closed the connection during the TLS handshake".into(),
+        ),
+        io::ErrorKind::UnexpectedEof => at(
+            ErrorKind::Connect,
+            "the server closed the connection without a complete answer".into(),
+        ),
+        _ => at(ErrorKind::Connect, format!("connection lost: {io}")),
+    };
+    e.with_source(io)
+}
+
+/// A TLS failure in words: a refused certificate says why and carries the pin of the key
+/// presented (tls/verify.rs); other failures say what the server did.
+fn tls_failure(e: &rustls::Error, phase: Phase) -> Error {
+    use rustls::AlertDescription as A;
+    if let Some(refusal) = crate::tls::refusal_of(e) {
+        return Error::exchange(ErrorKind::Tls, Phase::Tls, refusal.to_string())
+            .with_tls_pin(refusal.pin.clone())
+            .with_source(refusal.clone());
+    }
+    let words = match e {
+        rustls::Error::AlertReceived(A::HandshakeFailure | A::ProtocolVersion) => {
+            "the server refused the TLS handshake (no TLS version or cipher suite in common)"
+                .to_string()
+        }
+        rustls::Error::AlertReceived(a) => format!("the server ended the TLS handshake ({a:?})"),
+        rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
+            "the server does not speak TLS on this port (is the URL's scheme right?)".to_string()
+        }
+        rustls::Error::PeerIncompatible(p) => format!("the server's TLS is incompatible: {p:?}"),
+        other => format!("the TLS handshake failed: {other}"),
+    };
+    Error::exchange(ErrorKind::Tls, phase, words).with_source(e.clone())
 }
 
 /// The TLS error inside an I/O error, if that is what it is (rustls reports handshake
@@ -356,8 +410,14 @@ fn tls_cause(io: &io::Error) -> Option<&rustls::Error> {
 /// ureq asks for the address of every request, pooled connection or not; the answer for the
 /// client's one origin is kept: for good when the host is an IP address, for
 /// [`DNS_TTL`] when it is a name (so a platform that moves is found again).
-#[derive(Debug, Default)]
+///
+/// With a proxy, the name looked up is the proxy's (the first hop; the proxy resolves the
+/// origin's, except for socks5 where proxy.rs does); with addresses given (curl's
+/// `--resolve`), those are used for the origin.
+#[derive(Debug)]
 struct InlineResolver {
+    hop: Option<Arc<Proxy>>,
+    fixed: Option<Arc<[SocketAddr]>>,
     last: RwLock<Option<Resolved>>,
 }
 
@@ -380,21 +440,31 @@ impl Resolver for InlineResolver {
         config: &Config,
         _timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+        use std::net::{IpAddr, ToSocketAddrs};
         let authority = uri
             .authority()
             .ok_or_else(|| ureq::Error::BadUri(format!("{uri} has no host")))?;
         let secure = uri.scheme_str() != Some("http");
+        if let (None, Some(fixed)) = (&self.hop, &self.fixed) {
+            let mut out = self.empty();
+            for addr in fixed.iter().take(16) {
+                out.push(*addr);
+            }
+            return Ok(out);
+        }
         if let Some(r) = &*self.last.read() {
             let fresh = r.expires.is_none_or(|at| Instant::now() < at);
             if fresh && r.secure == secure && r.authority == *authority {
                 return Ok(r.addrs.clone());
             }
         }
-        let port = authority
-            .port_u16()
-            .unwrap_or(if secure { 443 } else { 80 });
-        let host = authority.host();
+        let (host, port) = match &self.hop {
+            Some(proxy) => (proxy.host(), proxy.port()),
+            None => (
+                authority.host(),
+                authority.port_u16().unwrap_or(if secure { 443 } else { 80 }),
+            ),
+        };
         let literal = host.trim_start_matches('[').trim_end_matches(']');
         let mut out = self.empty();
         let expires = if let Ok(ip) = literal.parse::<IpAddr>() {

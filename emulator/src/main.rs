@@ -2,7 +2,7 @@
 //! demos and benchmarks.
 //!
 //! ```text
-//! dcimanager-emulator [--listen ADDR] [--tls] [--ca-out FILE] [--servers N]
+//! dcimanager-emulator [--listen ADDR] [--tls] [--ca-out FILE] [--cert FILE --key FILE] [--servers N]
 //!                     [--client-password PW] [--token-ttl-secs N] [--login-status 200|201]
 //!                     [--numeric-ids] [--no-log]
 //! ```
@@ -35,6 +35,8 @@ usage: dcimanager-emulator [options]
   --listen ADDR            address to listen on (default 127.0.0.1:0, port 0 = any free port)
   --tls                    serve HTTPS with a freshly generated CA and server certificate
   --ca-out FILE            with --tls: write the CA certificate (PEM) to FILE
+  --cert FILE --key FILE   with --tls: serve this certificate chain and key (PEM) instead,
+                           e.g. one made by `openssl req -x509` as the platform installs
   --servers N              inventory size (default 1000)
   --client-password PW     password of client@example.com (default client-secret)
   --token-ttl-secs N       idle lifetime of session tokens in seconds (default 3600)
@@ -50,6 +52,8 @@ struct Options {
     listen: String,
     tls: bool,
     ca_out: Option<String>,
+    cert: Option<String>,
+    key: Option<String>,
     servers: usize,
     client_password: String,
     token_ttl_secs: Option<u64>,
@@ -63,6 +67,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
         listen: "127.0.0.1:0".into(),
         tls: false,
         ca_out: None,
+        cert: None,
+        key: None,
         servers: 1000,
         client_password: "client-secret".into(),
         token_ttl_secs: None,
@@ -87,6 +93,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             "--listen" => o.listen = value("an address")?,
             "--tls" => o.tls = true,
             "--ca-out" => o.ca_out = Some(value("a file name")?),
+            "--cert" => o.cert = Some(value("a file name")?),
+            "--key" => o.key = Some(value("a file name")?),
             "--servers" => {
                 let v = value("a number")?;
                 o.servers = v
@@ -116,6 +124,12 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
         if inline.is_some() && matches!(name.as_str(), "--tls" | "--numeric-ids" | "--no-log") {
             return Err(format!("{name} takes no value"));
         }
+    }
+    if (o.cert.is_some() || o.key.is_some()) && !(o.tls && o.cert.is_some() && o.key.is_some()) {
+        return Err("--cert and --key go together, with --tls".into());
+    }
+    if o.ca_out.is_some() && o.cert.is_some() {
+        return Err("--ca-out writes the generated CA: with --cert, the CA is yours".into());
     }
     if o.ca_out.is_some() && !o.tls {
         return Err("--ca-out needs --tls".into());
@@ -152,7 +166,11 @@ fn main() {
     let app = Arc::new(api::App::new(settings, &opts.client_password, opts.servers));
 
     let tls = if opts.tls {
-        let setup = tls::generate().unwrap_or_else(|e| fail(&format!("TLS setup: {e}")));
+        let setup = match (&opts.cert, &opts.key) {
+            (Some(cert), Some(key)) => tls::load(cert, key),
+            _ => tls::generate(),
+        }
+        .unwrap_or_else(|e| fail(&format!("TLS setup: {e}")));
         if let Some(path) = &opts.ca_out {
             std::fs::write(path, &setup.ca_pem)
                 .unwrap_or_else(|e| fail(&format!("cannot write {path}: {e}")));

@@ -8,6 +8,10 @@
 //!
 //! Clients trust the CA (written by `--ca-out`), so they verify the server normally (webpki).
 //! The server offers ALPN `http/1.1` and sends only its own certificate.
+//!
+//! `--cert`/`--key` serve a given chain instead, such as the self-signed certificate the
+//! platform installs with (made by `openssl req -x509`): tests make theirs with the openssl
+//! command line, as users do.
 
 use std::sync::Arc;
 
@@ -26,6 +30,39 @@ pub struct TlsSetup {
 
 fn err(what: &str) -> impl Fn(rcgen::Error) -> String + '_ {
     move |e| format!("{what}: {e}")
+}
+
+/// Serves a certificate chain and key from PEM files (`--cert`, `--key`).
+pub fn load(cert: &str, key: &str) -> Result<TlsSetup, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("{cert}: {e}"))?;
+    if chain.is_empty() {
+        return Err(format!("{cert}: no certificate"));
+    }
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{key}: {e}"))?;
+    let ca_pem = std::fs::read_to_string(cert).map_err(|e| format!("{cert}: {e}"))?;
+    Ok(TlsSetup {
+        ca_pem,
+        config: server_config(chain, key)?,
+    })
+}
+
+fn server_config(
+    chain: Vec<rustls::pki_types::CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<Arc<ServerConfig>, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS versions: {e}"))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("TLS config: {e}"))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }
 
 /// Makes the CA, the server certificate and the rustls server configuration.
@@ -72,19 +109,11 @@ pub fn generate() -> Result<TlsSetup, String> {
         .signed_by(&leaf_key, &issuer)
         .map_err(err("server cert"))?;
 
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS versions: {e}"))?
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf_cert.der().clone()],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-        )
-        .map_err(|e| format!("TLS config: {e}"))?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(TlsSetup {
         ca_pem: ca_cert.pem(),
-        config: Arc::new(config),
+        config: server_config(
+            vec![leaf_cert.der().clone()],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+        )?,
     })
 }

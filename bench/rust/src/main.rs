@@ -7,6 +7,8 @@
 //! dci-bench-rust threads T N PATH  T threads sharing one Client, N GETs each
 //! dci-bench-rust burst R PATH      R times: queue five 503s, time one GET to success
 //! dci-bench-rust cold PATH         one authenticated GET (the process is timed outside)
+//! dci-bench-rust fresh N PATH      N times: a new Client (with DCI_CA), one GET, dropped —
+//!                                  what a PHP-FPM worker pays per web request
 //! ```
 //!
 //! Environment: `DCI_URL` (base URL), `DCI_TOKEN` (a session token obtained once),
@@ -263,6 +265,15 @@ fn main() {
                 attempts.push(r.attempts());
             }
             println!("{{\"times_s\":{times:?},\"attempts\":{attempts:?}}}");
+        }
+        "fresh" => {
+            // N clients one after another, each making one request on its own new
+            // connection (over TLS when DCI_URL is https: a full handshake each).
+            for _ in 0..num(1) {
+                let c = client();
+                let v = c.get(arg(2)).expect("GET");
+                assert!(v.is_object());
+            }
         }
         "cold" => {
             let c = client();

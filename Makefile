@@ -17,6 +17,10 @@ PYTHON   ?= python3
 VENV     := .venv
 VPY      := $(VENV)/bin/python
 
+# The suites choose their proxies themselves: a proxy of the machine's environment must not
+# route the tests' loopback traffic (the network tests set their own, in child processes).
+unexport http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+
 .PHONY: fuzz soak bench
 .PHONY: all deps build demo test test-rust test-c test-cpp test-python test-php python wheel check-header header lint fmt clean install uninstall
 

@@ -243,7 +243,8 @@ impl Proxy {
         };
         match status {
             200..=299 => Ok(()),
-            407 => Err(self
+            // 407 is the standard answer; tinyproxy answers 401 to wrong credentials.
+            401 | 407 => Err(self
                 .fail(
                     ErrorKind::Connect,
                     if self.auth.is_some() {

@@ -52,10 +52,18 @@ impl Emulator {
         ));
         std::fs::create_dir_all(&dir).unwrap();
         let tls = args.contains(&"--tls");
-        let ca = dir.join("ca.pem");
+        // With --cert, the certificate given is what clients trust; else the generated CA.
+        let given = args
+            .iter()
+            .position(|a| *a == "--cert")
+            .map(|i| PathBuf::from(args[i + 1]));
+        let ca = given.clone().unwrap_or_else(|| dir.join("ca.pem"));
         let mut cmd = Command::new(emulator_bin());
-        cmd.args(["--listen", "127.0.0.1:0"]).args(args);
-        if tls {
+        if !args.contains(&"--listen") {
+            cmd.args(["--listen", "127.0.0.1:0"]);
+        }
+        cmd.args(args);
+        if tls && given.is_none() {
             cmd.arg("--ca-out").arg(&ca);
         }
         let mut child = cmd
@@ -73,7 +81,7 @@ impl Emulator {
             .unwrap();
         let url = line.trim().to_string();
         assert!(url.starts_with("http"), "emulator said {line:?}");
-        let mut b = Client::builder(&url).retry(RetryPolicy::none());
+        let mut b = Client::builder(&url).retry(RetryPolicy::none()).proxy(Some(""));
         if tls {
             b = b.ca_file(&ca);
         }

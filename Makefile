@@ -136,7 +136,7 @@ lint:
 test-rust: build
 	$(CARGO) test --release --locked
 
-test-c: build $(C_TESTS) $(C_ASAN) $(CBUILD)/load_threads
+test-c: build $(C_TESTS) $(C_ASAN) $(CBUILD)/load_threads $(CBUILD)/networks $(CBUILD)/asan/networks
 	@for t in $(C_TESTS); do \
 	  echo "== $$t (valgrind)"; \
 	  scripts/with-emulator.sh $(VALGRIND) $$t || exit 1; \
@@ -146,6 +146,11 @@ test-c: build $(C_TESTS) $(C_ASAN) $(CBUILD)/load_threads
 	  ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    scripts/with-emulator.sh $$t || exit 1; \
 	done
+	@echo "== $(CBUILD)/networks (valgrind; tinyproxy, microsocks, openssl certificates)"
+	@scripts/net-fixture.sh run $(VALGRIND) $(CBUILD)/networks
+	@echo "== $(CBUILD)/asan/networks (AddressSanitizer, UndefinedBehaviorSanitizer)"
+	@ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  scripts/net-fixture.sh run $(CBUILD)/asan/networks
 	@echo "== $(CBUILD)/load_threads (native: 16 threads x 2,000 requests)"
 	@scripts/with-emulator.sh --no-log -- $(CBUILD)/load_threads
 	@echo "== examples/c/demo.c built with only -Iinclude -Ltarget/release -ldcimanager"

@@ -15,6 +15,21 @@
  *   caller and are freed with dci_string_free(); `const char *` results are borrowed.
  * - dci_client handles are thread-safe; dci_request, dci_response and dci_pages handles
  *   belong to one caller at a time. The library starts no threads.
+ *
+ * Networks and certificates:
+ * - TLS is verified against the operating system's trust store (honouring SSL_CERT_FILE
+ *   and SSL_CERT_DIR, as OpenSSL and curl do; Mozilla's roots compiled in where the system
+ *   has none), read once per process when the first certificate is checked. A company CA
+ *   installed with update-ca-certificates is trusted.
+ * - The platform's self-signed certificate: give it as the CA (dci_client_set_ca_file) and
+ *   it is trusted when the server presents exactly it, whatever its CA flag; or pin its key
+ *   (dci_client_set_pinned_pubkey, learned with dci_server_pin and checked out of band).
+ *   A refused certificate's error says why and carries its pin (dci_last_error_tls_pin).
+ * - Proxies come from the environment by default (https_proxy, all_proxy, no_proxy... as
+ *   requests reads them), or dci_client_set_proxy / dci_client_set_no_proxy: HTTP CONNECT
+ *   with Basic credentials, SOCKS5, SOCKS5 with the name resolved by the proxy.
+ * - Every resolved address is tried, IPv6 and IPv4 interleaved, a new attempt every
+ *   250 ms while earlier ones wait (RFC 8305). IPv6 literal URLs work: https://[::1]:8443.
  */
 
 #ifndef DCIMANAGER_H
@@ -259,6 +274,18 @@ dci_defaults dci_get_defaults(void);
 void dci_string_free(char *s);
 
 /**
+ * Connects to the server of an `https://host[:port]` URL (through the environment's proxy,
+ * as a client would), completes a TLS handshake that trusts any certificate (the server
+ * must still prove it holds the key), sends no HTTP request, and writes the pin of the
+ * certificate it presented to `*pin_out` (`sha256//<base64>`, curl's format; free it with
+ * `dci_string_free`). Trust on first use, as ssh shows a fingerprint: **compare the pin out
+ * of band** (on the platform's console) before passing it to
+ * `dci_client_set_pinned_pubkey`. Errors: DCI_ERROR_INVALID_ARGUMENT for a URL that is not
+ * https, DCI_ERROR_CONNECT / DCI_ERROR_TIMEOUT (10 s) / DCI_ERROR_TLS. Thread-safe.
+ */
+dci_status dci_server_pin(const char *url, char **pin_out);
+
+/**
  * Percent-encodes `text` for use as one path segment or query value (everything but
  * A-Z a-z 0-9 - . _ ~ is encoded, so `+ ( ) '` survive) and writes it to `*encoded_out`.
  * Free it with `dci_string_free`. Thread-safe.
@@ -306,16 +333,52 @@ dci_status dci_client_set_verify_tls(dci_client *client, bool verify);
 dci_status dci_client_set_validate_json(dci_client *client, bool validate);
 
 /**
- * Trusts the CA certificates of a PEM file in addition to the built-in (Mozilla) roots.
- * Applies from the next request. Thread-safe.
+ * Trusts the certificates of a PEM file in addition to the trust store (the system's, see
+ * the "Networks and certificates" notes at the top of this header): as CAs whose
+ * certificates a server may present, and as the exact certificate a server presents —
+ * a self-signed one included, whatever its CA flag, as the platform installs with (made by
+ * `openssl req -x509`). The host name and validity dates are still checked. Applies from
+ * the next connection. Thread-safe.
  */
 dci_status dci_client_set_ca_file(dci_client *client, const char *pem_path);
 
 /**
- * Trusts the CA certificates in `len` bytes of PEM text at `pem` (not necessarily
- * NUL-terminated) in addition to the built-in roots. Thread-safe.
+ * Trusts the certificates in `len` bytes of PEM text at `pem` (not necessarily
+ * NUL-terminated), as `dci_client_set_ca_file` does. Thread-safe.
  */
 dci_status dci_client_set_ca_pem(dci_client *client, const char *pem, size_t len);
+
+/**
+ * Pins the server's public key, in curl's format (`CURLOPT_PINNEDPUBLICKEY`):
+ * `sha256//<base64 of the SHA-256 of the DER SubjectPublicKeyInfo>`, several joined by `;`.
+ * With verification on, the certificate must verify *and* match a pin; with it off
+ * (`dci_client_set_verify_tls(client, false)`), the pin alone decides — a wrong pin always
+ * fails, with DCI_ERROR_TLS. NULL or "" removes the pins. Learn a server's pin with
+ * `dci_server_pin` and compare it out of band before pinning it. A malformed pin:
+ * DCI_ERROR_INVALID_ARGUMENT (argument "pinned_pubkey"). Applies from the next connection.
+ * Thread-safe.
+ */
+dci_status dci_client_set_pinned_pubkey(dci_client *client, const char *pins);
+
+/**
+ * Sets the proxy: NULL takes it from the environment (the default: `https_proxy`, else
+ * `HTTPS_PROXY`, else `all_proxy`/`ALL_PROXY` for an https URL; `http_proxy` for http),
+ * "" never uses one, else `http://[user:password@]host[:port]` (HTTP CONNECT, Basic
+ * credentials percent-decoded), `socks5://...` (names resolved here) or `socks5h://...`
+ * (names resolved by the proxy, as with `ssh -D`); a port left out is 1080. TLS runs inside
+ * the tunnel: the token never travels outside it. A proxy that refuses or cannot be reached
+ * fails with DCI_ERROR_CONNECT, phase DCI_PHASE_CONNECT, the message naming the proxy
+ * without its credentials. Applies from the next connection. Thread-safe.
+ */
+dci_status dci_client_set_proxy(dci_client *client, const char *url);
+
+/**
+ * Sets the hosts reached without the proxy, replacing `no_proxy`/`NO_PROXY` (NULL: read
+ * them, the default; "": none). Comma-separated, as curl and requests read it: `*` for
+ * every host, `example.com` or `.example.com` for the name and its subdomains, an IP
+ * address, a CIDR range such as `10.0.0.0/8`, `host:port` for one port. Thread-safe.
+ */
+dci_status dci_client_set_no_proxy(dci_client *client, const char *list);
 
 /**
  * Sets the time budget of each call in milliseconds, retries and their waits included;
@@ -539,6 +602,14 @@ const char *dci_last_error_argument(void);
  * not parse), at most 200 bytes, secrets masked; "" when none. Never NULL.
  */
 const char *dci_last_error_body(void);
+
+/**
+ * For DCI_ERROR_TLS about the server's certificate (not trusted, expired, another name, a
+ * pin mismatch): the pin of the key the server presented (`sha256//<base64>`, curl's
+ * format), which the message shows too, so that it can be compared out of band and given
+ * to `dci_client_set_pinned_pubkey`; "" otherwise. Never NULL.
+ */
+const char *dci_last_error_tls_pin(void);
 
 /**
  * Sends the events of every client of the process to `callback` (see `dci_log_fn`), from

@@ -19,6 +19,10 @@
 #   DCI_NET_PIN            its key's pin (sha256//..., by openssl's recipe)
 #   DCI_NET_OTHER_PIN      a pin of another key
 #   DCI_NET_CERTS          the directory of make-test-certs.sh (company CA, leaf, expired...)
+#   DCI_NET_LEAF_URL       https://127.0.0.1:PORT, an emulator whose certificate the company
+#                          CA ($DCI_NET_CERTS/ca.pem) signed: trusted through the system
+#                          store (SSL_CERT_FILE=$DCI_NET_CERTS/ca.pem, or SSL_CERT_DIR=
+#                          $DCI_NET_CERTS/certdir)
 #   DCI_NET_HTTP_PROXY     http://127.0.0.1:PORT (tinyproxy, open); DCI_NET_HTTP_PROXY_LOG
 #   DCI_NET_AUTH_PROXY     http://dci:proxy-pass@127.0.0.1:PORT (tinyproxy, Basic);
 #                          DCI_NET_AUTH_PROXY_BARE (the same without credentials);
@@ -67,15 +71,21 @@ start() {
   local certs=$here/target/certs
   : > "$dir/pids"
 
-  "$emulator" --listen 127.0.0.1:0 --tls --cert "$certs/selfsigned.pem" --key "$certs/selfsigned.key" \
-    >"$dir/emulator.url" 2>"$dir/emulator.log" &
-  echo $! >> "$dir/pids"
-  local pid=$!
-  for _ in $(seq 1 200); do
-    [[ -s "$dir/emulator.url" ]] && break
-    kill -0 "$pid" 2>/dev/null || { echo "net-fixture: the emulator did not start:" >&2; cat "$dir/emulator.log" >&2; exit 1; }
-    sleep 0.05
-  done
+  emulator_with() { # name, certificate
+    "$emulator" --listen 127.0.0.1:0 --tls --cert "$certs/$2.pem" --key "$certs/$2.key" \
+      >"$dir/$1.url" 2>"$dir/$1.log" &
+    local pid=$!
+    echo "$pid" >> "$dir/pids"
+    for _ in $(seq 1 200); do
+      [[ -s "$dir/$1.url" ]] && return 0
+      kill -0 "$pid" 2>/dev/null || { echo "net-fixture: the emulator did not start:" >&2; cat "$dir/$1.log" >&2; exit 1; }
+      sleep 0.05
+    done
+    echo "net-fixture: the emulator did not print its URL" >&2
+    exit 1
+  }
+  emulator_with emulator selfsigned
+  emulator_with emulator-leaf leaf
   local url port
   url=$(head -n 1 "$dir/emulator.url")
   port=${url##*:}
@@ -105,6 +115,7 @@ DCI_NET_CERT=$certs/selfsigned.pem
 DCI_NET_PIN=$(cat "$certs/selfsigned.pin")
 DCI_NET_OTHER_PIN=$(cat "$certs/leaf.pin")
 DCI_NET_CERTS=$certs
+DCI_NET_LEAF_URL=$(head -n 1 "$dir/emulator-leaf.url")
 DCI_NET_HTTP_PROXY=http://127.0.0.1:$http_port
 DCI_NET_HTTP_PROXY_LOG=$dir/tinyproxy-open.log
 DCI_NET_AUTH_PROXY=http://dci:proxy-pass@127.0.0.1:$auth_port

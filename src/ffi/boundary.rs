@@ -65,6 +65,8 @@ pub(crate) struct LastError {
     pub api_value: CString,
     pub argument: CString,
     pub body_excerpt: CString,
+    /// The pin of a refused certificate's key.
+    pub tls_pin: CString,
 }
 
 thread_local! {
@@ -92,6 +94,7 @@ pub(crate) fn record(e: &Error) {
             .unwrap_or_default(),
         argument: e.argument().map(c_text).unwrap_or_default(),
         body_excerpt: c_text(e.body_excerpt()),
+        tls_pin: e.tls_pin().map(c_text).unwrap_or_default(),
     };
     LAST_ERROR.with(|l| *l.borrow_mut() = last);
 }

@@ -69,8 +69,12 @@ pub unsafe extern "C" fn dci_client_set_validate_json(
     })
 }
 
-/// Trusts the CA certificates of a PEM file in addition to the built-in (Mozilla) roots.
-/// Applies from the next request. Thread-safe.
+/// Trusts the certificates of a PEM file in addition to the trust store (the system's, see
+/// the "Networks and certificates" notes at the top of this header): as CAs whose
+/// certificates a server may present, and as the exact certificate a server presents —
+/// a self-signed one included, whatever its CA flag, as the platform installs with (made by
+/// `openssl req -x509`). The host name and validity dates are still checked. Applies from
+/// the next connection. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn dci_client_set_ca_file(
     client: *mut dci_client,
@@ -79,8 +83,8 @@ pub unsafe extern "C" fn dci_client_set_ca_file(
     ffi!(handle!(client).inner.set_ca_file(text!(pem_path)))
 }
 
-/// Trusts the CA certificates in `len` bytes of PEM text at `pem` (not necessarily
-/// NUL-terminated) in addition to the built-in roots. Thread-safe.
+/// Trusts the certificates in `len` bytes of PEM text at `pem` (not necessarily
+/// NUL-terminated), as `dci_client_set_ca_file` does. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn dci_client_set_ca_pem(
     client: *mut dci_client,
@@ -88,6 +92,62 @@ pub unsafe extern "C" fn dci_client_set_ca_pem(
     len: usize,
 ) -> dci_status {
     ffi!(handle!(client).inner.set_ca_pem(bytes!(pem, len)))
+}
+
+/// Pins the server's public key, in curl's format (`CURLOPT_PINNEDPUBLICKEY`):
+/// `sha256//<base64 of the SHA-256 of the DER SubjectPublicKeyInfo>`, several joined by `;`.
+/// With verification on, the certificate must verify *and* match a pin; with it off
+/// (`dci_client_set_verify_tls(client, false)`), the pin alone decides — a wrong pin always
+/// fails, with DCI_ERROR_TLS. NULL or "" removes the pins. Learn a server's pin with
+/// `dci_server_pin` and compare it out of band before pinning it. A malformed pin:
+/// DCI_ERROR_INVALID_ARGUMENT (argument "pinned_pubkey"). Applies from the next connection.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn dci_client_set_pinned_pubkey(
+    client: *mut dci_client,
+    pins: *const c_char,
+) -> dci_status {
+    ffi!({
+        let c = handle!(client);
+        let pins = if pins.is_null() { None } else { Some(text!(pins)) };
+        c.inner.set_pinned_pubkey(pins)
+    })
+}
+
+/// Sets the proxy: NULL takes it from the environment (the default: `https_proxy`, else
+/// `HTTPS_PROXY`, else `all_proxy`/`ALL_PROXY` for an https URL; `http_proxy` for http),
+/// "" never uses one, else `http://[user:password@]host[:port]` (HTTP CONNECT, Basic
+/// credentials percent-decoded), `socks5://...` (names resolved here) or `socks5h://...`
+/// (names resolved by the proxy, as with `ssh -D`); a port left out is 1080. TLS runs inside
+/// the tunnel: the token never travels outside it. A proxy that refuses or cannot be reached
+/// fails with DCI_ERROR_CONNECT, phase DCI_PHASE_CONNECT, the message naming the proxy
+/// without its credentials. Applies from the next connection. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn dci_client_set_proxy(
+    client: *mut dci_client,
+    url: *const c_char,
+) -> dci_status {
+    ffi!({
+        let c = handle!(client);
+        let url = if url.is_null() { None } else { Some(text!(url)) };
+        c.inner.set_proxy(url)
+    })
+}
+
+/// Sets the hosts reached without the proxy, replacing `no_proxy`/`NO_PROXY` (NULL: read
+/// them, the default; "": none). Comma-separated, as curl and requests read it: `*` for
+/// every host, `example.com` or `.example.com` for the name and its subdomains, an IP
+/// address, a CIDR range such as `10.0.0.0/8`, `host:port` for one port. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn dci_client_set_no_proxy(
+    client: *mut dci_client,
+    list: *const c_char,
+) -> dci_status {
+    ffi!({
+        let c = handle!(client);
+        let list = if list.is_null() { None } else { Some(text!(list)) };
+        c.inner.set_no_proxy(list)
+    })
 }
 
 /// Sets the time budget of each call in milliseconds, retries and their waits included;

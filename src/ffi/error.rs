@@ -116,6 +116,15 @@ pub extern "C" fn dci_last_error_body() -> *const c_char {
     ffi!(quiet c"".as_ptr() => with_last(|l| l.body_excerpt.as_ptr()))
 }
 
+/// For DCI_ERROR_TLS about the server's certificate (not trusted, expired, another name, a
+/// pin mismatch): the pin of the key the server presented (`sha256//<base64>`, curl's
+/// format), which the message shows too, so that it can be compared out of band and given
+/// to `dci_client_set_pinned_pubkey`; "" otherwise. Never NULL.
+#[no_mangle]
+pub extern "C" fn dci_last_error_tls_pin() -> *const c_char {
+    ffi!(quiet c"".as_ptr() => with_last(|l| l.tls_pin.as_ptr()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -200,6 +200,19 @@ pub unsafe extern "C" fn dci_string_free(s: *mut c_char) {
     ffi!(quiet () => unsafe { boundary::free_string(s) })
 }
 
+/// Connects to the server of an `https://host[:port]` URL (through the environment's proxy,
+/// as a client would), completes a TLS handshake that trusts any certificate (the server
+/// must still prove it holds the key), sends no HTTP request, and writes the pin of the
+/// certificate it presented to `*pin_out` (`sha256//<base64>`, curl's format; free it with
+/// `dci_string_free`). Trust on first use, as ssh shows a fingerprint: **compare the pin out
+/// of band** (on the platform's console) before passing it to
+/// `dci_client_set_pinned_pubkey`. Errors: DCI_ERROR_INVALID_ARGUMENT for a URL that is not
+/// https, DCI_ERROR_CONNECT / DCI_ERROR_TIMEOUT (10 s) / DCI_ERROR_TLS. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn dci_server_pin(url: *const c_char, pin_out: *mut *mut c_char) -> dci_status {
+    ffi!(pin_out => boundary::owned_string(&crate::server_pin(text!(url))?))
+}
+
 /// Percent-encodes `text` for use as one path segment or query value (everything but
 /// A-Z a-z 0-9 - . _ ~ is encoded, so `+ ( ) '` survive) and writes it to `*encoded_out`.
 /// Free it with `dci_string_free`. Thread-safe.

@@ -13,8 +13,24 @@
 // dci::TimeoutError, dci::TlsError, dci::RetriesExhaustedError, dci::InvalidArgument,
 // dci::DecodeError, dci::InternalError. Every error carries the facts of the C API's
 // dci_last_error_* (phase, request_sent, attempts, http_status, api_code/message/value,
-// argument, body): decide on them, not on what(). Messages never contain a token, password
-// or key; dci::KeyInfo and dci::LoginInfo print without their secret.
+// argument, body, tls_pin): decide on them, not on what(). Messages never contain a token,
+// password, key or a proxy's credentials; dci::KeyInfo and dci::LoginInfo print without their
+// secret.
+//
+// Networks and certificates (see the notes at the top of dcimanager.h):
+//   - Trust: the operating system's store (SSL_CERT_FILE and SSL_CERT_DIR honoured; Mozilla's
+//     roots compiled in where the system has none), read once per process.
+//   - The platform's self-signed certificate: client.set_ca_file("/etc/ssl/dci.pem") with the
+//     certificate itself (trusted when the server presents exactly it; name and dates are
+//     still checked), or pin its key: learn the pin once with dci::server_pin(url), compare it
+//     out of band (on the platform's console), keep it in the configuration, then
+//     client.set_pinned_pubkey(pin). A refused certificate throws dci::TlsError, whose
+//     tls_pin() is the pin of the key the server presented.
+//   - Proxies: from the environment by default (https_proxy, all_proxy, no_proxy...), or
+//     client.set_proxy("http://user:pass@proxy:3128") / set_proxy("") (none) /
+//     use_environment_proxy(), and set_no_proxy("localhost,10.0.0.0/8") /
+//     use_environment_no_proxy(). A proxy that refuses throws dci::ConnectError (phase
+//     "connect"), its message naming the proxy without its credentials.
 //
 // Ownership: dci::Client, dci::Request, dci::Response and dci::Pages own their C handles
 // (move-only, freed once in the destructor); every string the library hands out is copied
@@ -62,6 +78,10 @@ struct ErrorFacts {
     std::string argument;
     /// The start of a body that was not what was expected, secrets masked.
     std::string body;
+    /// For a TlsError about the server's certificate (not trusted, expired, another name, a
+    /// pin mismatch): the pin of the key the server presented ("sha256//<base64>", curl's
+    /// format), to compare out of band and give to Client::set_pinned_pubkey; else empty.
+    std::string tls_pin;
 
     /// This thread's last error.
     static ErrorFacts last() {
@@ -75,6 +95,7 @@ struct ErrorFacts {
         f.api_value = dci_last_error_api_value();
         f.argument = dci_last_error_argument();
         f.body = dci_last_error_body();
+        f.tls_pin = dci_last_error_tls_pin();
         return f;
     }
 };
@@ -106,6 +127,9 @@ public:
     [[nodiscard]] const std::string &argument() const noexcept { return facts_.argument; }
     /// The start of a body that was not what was expected.
     [[nodiscard]] const std::string &body() const noexcept { return facts_.body; }
+    /// For a TlsError about the server's certificate: the pin of the key it presented
+    /// ("sha256//<base64>"), which the message shows too; empty otherwise.
+    [[nodiscard]] const std::string &tls_pin() const noexcept { return facts_.tls_pin; }
 
 private:
     dci_status status_;
@@ -137,7 +161,8 @@ class TimeoutError : public Error {
 public:
     using Error::Error;
 };
-/// The TLS handshake failed.
+/// The TLS handshake failed (untrusted certificate, wrong host name, a pin mismatch...);
+/// tls_pin() is the pin of the key the server presented.
 class TlsError : public Error {
 public:
     using Error::Error;
@@ -424,16 +449,53 @@ public:
     Client &operator=(const Client &) = delete;
     ~Client() = default;
 
-    /// TLS verification on (default) or off (insecure: only for tests).
+    /// TLS verification on (default) or off (insecure, only for tests, unless a key is pinned
+    /// with set_pinned_pubkey: then the pin alone decides).
     Client &set_verify_tls(bool verify) { return done(dci_client_set_verify_tls(c_.get(), verify)); }
-    /// Trusts the CAs of a PEM file in addition to the built-in roots.
+    /// Trusts the certificates of a PEM file in addition to the system's trust store: as CAs,
+    /// and as the exact certificate a server presents (the platform's self-signed one
+    /// included, whatever its CA flag; host name and dates are still checked).
     Client &set_ca_file(const std::string &pem_path) {
         return done(dci_client_set_ca_file(c_.get(), detail::c_str(pem_path, "pem_path")));
     }
-    /// Trusts the CAs of PEM text in addition to the built-in roots.
+    /// Trusts the certificates of PEM text, as set_ca_file does.
     Client &set_ca_pem(std::string_view pem) {
         return done(dci_client_set_ca_pem(c_.get(), pem.data(), pem.size()));
     }
+    /// Pins the server's public key, in curl's format: "sha256//<base64>", several joined by
+    /// ';'. With verification on, the certificate must verify and match a pin; with it off
+    /// (set_verify_tls(false)), the pin alone decides. A mismatch throws TlsError (with
+    /// tls_pin()). An empty string removes the pins, as clear_pinned_pubkey() does. Learn the
+    /// pin with dci::server_pin and compare it out of band first. A malformed pin throws
+    /// InvalidArgument (argument() == "pinned_pubkey"). Applies from the next connection.
+    Client &set_pinned_pubkey(const std::string &pins) {
+        return done(dci_client_set_pinned_pubkey(c_.get(), detail::c_str(pins, "pinned_pubkey")));
+    }
+    /// Removes the pins (the default: none).
+    Client &clear_pinned_pubkey() { return done(dci_client_set_pinned_pubkey(c_.get(), nullptr)); }
+    /// Uses this proxy instead of the environment's: "http://[user:password@]host[:port]"
+    /// (HTTP CONNECT, Basic credentials percent-decoded), "socks5://..." (names resolved
+    /// here) or "socks5h://..." (names resolved by the proxy); a port left out is 1080. An
+    /// empty string means no proxy at all, whatever the environment says (curl's
+    /// CURLOPT_PROXY ""). TLS runs inside the tunnel. A proxy that refuses or cannot be
+    /// reached throws ConnectError (phase "connect"), its message naming the proxy without
+    /// its credentials. A bad URL throws InvalidArgument (argument() == "proxy"). Applies
+    /// from the next connection.
+    Client &set_proxy(const std::string &url) {
+        return done(dci_client_set_proxy(c_.get(), detail::c_str(url, "proxy")));
+    }
+    /// Takes the proxy from the environment again (the default): https_proxy, else
+    /// HTTPS_PROXY, else all_proxy/ALL_PROXY for an https URL; read now, not per request.
+    Client &use_environment_proxy() { return done(dci_client_set_proxy(c_.get(), nullptr)); }
+    /// The hosts reached without the proxy, instead of no_proxy/NO_PROXY: comma-separated,
+    /// as curl and requests read it ("*", "example.com" or ".example.com" with its
+    /// subdomains, an IP address, a CIDR range such as "10.0.0.0/8", "host:port"). An empty
+    /// string: none (every host through the proxy).
+    Client &set_no_proxy(const std::string &list) {
+        return done(dci_client_set_no_proxy(c_.get(), detail::c_str(list, "no_proxy")));
+    }
+    /// Takes the bypass list from no_proxy/NO_PROXY again (the default); read now.
+    Client &use_environment_no_proxy() { return done(dci_client_set_no_proxy(c_.get(), nullptr)); }
     /// Time budget of each call, retries included (0: unlimited).
     Client &set_timeout(std::chrono::milliseconds t) {
         return done(dci_client_set_timeout_ms(c_.get(), static_cast<uint64_t>(t.count())));
@@ -597,6 +659,18 @@ private:
 
 /// The library's version.
 [[nodiscard]] inline std::string_view version() noexcept { return dci_version(); }
+
+/// The pin of the key the server of an "https://host[:port]" URL presents
+/// ("sha256//<base64>", curl's format), for Client::set_pinned_pubkey. Connects (through the
+/// environment's proxy, as a client would) and completes a TLS handshake that trusts any
+/// certificate; sends no HTTP request. Trust on first use, like ssh's fingerprint: compare
+/// the pin out of band (on the platform's console) before pinning it. Throws InvalidArgument
+/// for a URL that is not https, ConnectError, TimeoutError (10 s) or TlsError.
+[[nodiscard]] inline std::string server_pin(const std::string &url) {
+    char *pin = nullptr;
+    detail::check(dci_server_pin(detail::c_str(url, "url"), &pin));
+    return detail::take(pin);
+}
 
 /// Percent-encodes text for one path segment or query value.
 [[nodiscard]] inline std::string encode_component(const std::string &text) {

@@ -2,8 +2,9 @@
 # C++ checks run by `make test-cpp` (after `cargo build --release`):
 #  1. the headers compile under -Wall -Wextra -Werror -pedantic as C99, C11 and C++17, each
 #     included twice in one program;
-#  2. the wrapper's tests and the conformance matrix under AddressSanitizer and
-#     UndefinedBehaviorSanitizer (zero reports);
+#  2. the wrapper's tests, the conformance matrix and the network tests (self-signed
+#     certificate, pins, proxies: the real parts of scripts/net-fixture.sh) under
+#     AddressSanitizer and UndefinedBehaviorSanitizer (zero reports);
 #  3. the C++ example;
 #  4. `make install` into a temporary prefix, a consumer project outside the tree built with
 #     pkg-config and with CMake (shared and static) and run, then `make uninstall`.
@@ -45,6 +46,12 @@ g++ -std=c++17 "${strict[@]}" -Wno-missing-field-initializers -g -fsanitize=addr
   -Wl,-rpath,"$root/target/release" -lpthread
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   scripts/with-emulator.sh "$work/test_conformance"
+
+echo "== networks under ASan/UBSan: self-signed certificate, pins, proxies (scripts/net-fixture.sh)"
+g++ -std=c++17 "${strict[@]}" -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -Iinclude \
+  tests/cpp/test_networks.cpp -o "$work/test_networks" -Ltarget/release -ldcimanager -Wl,-rpath,"$root/target/release" -lpthread
+ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  scripts/net-fixture.sh run "$work/test_networks"
 
 echo "== examples/cpp/quickstart.cpp"
 g++ -std=c++17 "${strict[@]}" -Iinclude examples/cpp/quickstart.cpp -o "$work/quickstart" \

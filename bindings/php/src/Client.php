@@ -5,11 +5,13 @@ declare(strict_types=1);
 namespace DciManager;
 
 use DciManager\Exception\ApiException;
+use DciManager\Exception\ConnectException;
 use DciManager\Exception\DciException;
 use DciManager\Exception\DecodeException;
 use DciManager\Exception\HttpException;
 use DciManager\Exception\InvalidArgumentException;
 use DciManager\Exception\LibraryException;
+use DciManager\Exception\TlsException;
 use DciManager\Exception\UnauthorizedException;
 use FFI;
 use FFI\CData;
@@ -40,8 +42,9 @@ final class Client
 {
     /** The option names; every option defaults to null, "the library's default". */
     private const OPTIONS = [
-        'verify', 'ca_file', 'timeout', 'connect_timeout', 'retries', 'backoff_factor',
-        'max_body_size', 'token', 'email', 'password', 'library', 'logger', 'log_level',
+        'verify', 'ca_file', 'pinned_pubkey', 'proxy', 'no_proxy', 'timeout', 'connect_timeout',
+        'retries', 'backoff_factor', 'max_body_size', 'token', 'email', 'password', 'library', 'logger',
+        'log_level',
     ];
 
     /** PSR-3 level names of the library's log levels (`dci_log_level`), and back. */
@@ -56,7 +59,10 @@ final class Client
 
     private string $baseUrl;
 
-    /** @var array<string, mixed> the options given, secrets excluded (null: the library's default) */
+    /**
+     * @var array<string, mixed> the options given, secrets excluded and a proxy's credentials
+     *                           hidden (null: the library's default)
+     */
     private array $options;
 
     /** The FFI callback handed to the library for the `logger` option (kept alive here). */
@@ -67,11 +73,32 @@ final class Client
      *
      * Options (all optional; null or absent means the library's default, see
      * {@see Client::defaults()}; only the options given are passed to the library):
-     *  - `verify` (bool; default true): verify the server's TLS certificate. `false` is
-     *    INSECURE (anyone on the path can read the session token): only for tests. To trust
-     *    a self-signed platform, keep it on and pass `ca_file` instead.
-     *  - `ca_file` (string): a PEM file of CA certificates trusted in addition to the
-     *    built-in (Mozilla) roots.
+     *  - `verify` (bool; default true): verify the server's TLS certificate against the
+     *    system's trust store (`SSL_CERT_FILE`/`SSL_CERT_DIR` honoured; Mozilla's roots
+     *    compiled in where the system has none). `false` is INSECURE (anyone on the path can
+     *    read the session token) unless `pinned_pubkey` is given. To trust a self-signed
+     *    platform, keep it on and pass `ca_file` instead.
+     *  - `ca_file` (string): a PEM file of certificates trusted in addition to the system's
+     *    store: as CAs, and as the exact certificate a server presents — the platform's
+     *    self-signed certificate itself, whatever its CA flag (host name and dates are still
+     *    checked).
+     *  - `pinned_pubkey` (string or list of strings): the server's public key pins in curl's
+     *    format, `sha256//<base64>`, several joined by `;` (or given as a list). With `verify`
+     *    on, the certificate must verify *and* match a pin; with `verify => false`, the pin
+     *    alone decides. A mismatch is a {@see TlsException} whose `getTlsPin()` is the key
+     *    presented. Learn the pin with {@see Client::serverPin()} and compare it out of band
+     *    first. A malformed pin: {@see InvalidArgumentException} (`pinned_pubkey`).
+     *  - `proxy` (string; default: from the environment, `https_proxy`, `HTTPS_PROXY`,
+     *    `all_proxy`, `ALL_PROXY`): `http://[user:password@]host[:port]` (HTTP CONNECT, Basic
+     *    credentials percent-decoded), `socks5://...` (names resolved here) or
+     *    `socks5h://...` (names resolved by the proxy); a port left out is 1080. `''` means
+     *    no proxy whatever the environment says. TLS runs inside the tunnel. A proxy that
+     *    refuses or cannot be reached is a {@see ConnectException} (phase "connect") naming
+     *    the proxy without its credentials, which no dump of the client shows either.
+     *  - `no_proxy` (string or list of strings; default: from the environment, `no_proxy`,
+     *    `NO_PROXY`): the hosts reached without the proxy, comma-separated as curl reads it
+     *    (`*`, `example.com` or `.example.com` with its subdomains, an IP address, a CIDR
+     *    range such as `10.0.0.0/8`, `host:port`); `''` or `[]`: none.
      *  - `timeout` (int|float, seconds; default 60): time budget of each call, retries and
      *    their waits included; 0 means no limit.
      *  - `connect_timeout` (int|float, seconds; default 10): time allowed to set up a
@@ -121,7 +148,9 @@ final class Client
             $missing = $secrets['email'] === null ? 'email' : 'password';
             throw Native::invalid($missing, "options 'email' and 'password' go together: '$missing' is missing");
         }
-        $this->options = self::validate($options);
+        $options = self::validate($options);
+        $this->options = $options;
+        $this->options['proxy'] = self::withoutCredentials($options['proxy']);
         $this->baseUrl = Native::cString($baseUrl, 'url');
         $handle = $this->ffi->dci_client_new($baseUrl);
         if ($handle === null) {
@@ -130,7 +159,7 @@ final class Client
         }
         $this->handle = $handle;
         try {
-            $this->configure($this->options);
+            $this->configure($options);
             if ($this->options['logger'] !== null) {
                 $this->attachLogger($this->options['logger'], $this->options['log_level'] ?? 'info');
             }
@@ -243,6 +272,30 @@ final class Client
     public static function defaults(): array
     {
         return Native::defaults();
+    }
+
+    /**
+     * The pin of the key the server of an `https://host[:port]` URL presents,
+     * `sha256//<base64>` in curl's format, for the `pinned_pubkey` option. Connects (through
+     * the environment's proxy, as a client would), completes a TLS handshake that trusts any
+     * certificate and sends no HTTP request. Trust on first use, as ssh shows a fingerprint:
+     * **compare the pin out of band** (on the platform's console) before pinning it.
+     *
+     * ```php
+     * $pin = Client::serverPin('https://dci.example.com'); // check it, then keep it in the config
+     * $dci = new Client('https://dci.example.com', ['verify' => false, 'pinned_pubkey' => $pin]);
+     * ```
+     *
+     * @throws InvalidArgumentException for a URL that is not https (`getArgument()`: "url")
+     * @throws DciException             ConnectException, TimeoutException (10 s), TlsException
+     * @throws LibraryException         when libdcimanager cannot be loaded
+     */
+    public static function serverPin(string $url): string
+    {
+        $ffi = Native::ffi();
+        $url = Native::cString($url, 'url');
+
+        return (string) Native::outString(static fn (CData $out): int => $ffi->dci_server_pin($url, $out));
     }
 
     /**
@@ -823,7 +876,7 @@ final class Client
      *
      * @return array<string, mixed>
      */
-    private static function validate(array $options): array
+    private static function validate(#[\SensitiveParameter] array $options): array
     {
         $known = array_values(array_diff(self::OPTIONS, self::SECRET_OPTIONS));
         $unknown = array_values(array_diff(array_map('strval', array_keys($options)), $known));
@@ -849,6 +902,24 @@ final class Client
                 case 'library':
                     if (!is_string($v) || $v === '') {
                         throw Native::invalid($name, "option '$name' must be a non-empty string or null");
+                    }
+                    break;
+                case 'pinned_pubkey':
+                    if (!self::isTextOrList($v) || $v === '' || $v === []) {
+                        throw Native::invalid($name, "option 'pinned_pubkey' must be a pin 'sha256//<base64>' "
+                            . "(several joined by ';'), a non-empty list of pins, or null");
+                    }
+                    break;
+                case 'proxy':
+                    if (!is_string($v)) {
+                        throw Native::invalid($name, "option 'proxy' must be a proxy URL, '' (no proxy) or null "
+                            . '(from the environment)');
+                    }
+                    break;
+                case 'no_proxy':
+                    if (!self::isTextOrList($v)) {
+                        throw Native::invalid($name, "option 'no_proxy' must be a comma-separated string, a list "
+                            . 'of hosts, or null (from the environment)');
                     }
                     break;
                 case 'timeout':
@@ -884,12 +955,50 @@ final class Client
         return array_merge(array_fill_keys($known, null), $options);
     }
 
+    /** Whether an option's value is a string or a list of strings. */
+    private static function isTextOrList(mixed $v): bool
+    {
+        if (is_string($v)) {
+            return true;
+        }
+        if (!is_array($v) || !array_is_list($v)) {
+            return false;
+        }
+        foreach ($v as $item) {
+            if (!is_string($item)) {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /**
+     * A proxy URL as shown by `var_dump()`/`print_r()`: what comes before its host (user and
+     * password) replaced by "(hidden)". Everything up to the last "@" goes, so a password
+     * holding an "@" or a "/" never shows either.
+     */
+    private static function withoutCredentials(#[\SensitiveParameter] ?string $url): ?string
+    {
+        if ($url === null) {
+            return null;
+        }
+        $at = strrpos($url, '@');
+        if ($at === false) {
+            return $url;
+        }
+        $start = strpos($url, '://');
+        $scheme = $start !== false && $start < $at ? substr($url, 0, $start + 3) : '';
+
+        return $scheme . '(hidden)@' . substr($url, $at + 1);
+    }
+
     /**
      * Hands the options given to the library; the others keep the library's defaults.
      *
-     * @param array<string, mixed> $o
+     * @param array<string, mixed> $o the validated options, a proxy's credentials included
      */
-    private function configure(array $o): void
+    private function configure(#[\SensitiveParameter] array $o): void
     {
         $h = $this->handle();
         $ffi = $this->ffi;
@@ -898,6 +1007,17 @@ final class Client
         }
         if ($o['ca_file'] !== null) {
             Native::check($ffi->dci_client_set_ca_file($h, Native::cString($o['ca_file'], 'ca_file')));
+        }
+        if ($o['pinned_pubkey'] !== null) {
+            $pins = is_array($o['pinned_pubkey']) ? implode(';', $o['pinned_pubkey']) : $o['pinned_pubkey'];
+            Native::check($ffi->dci_client_set_pinned_pubkey($h, Native::cString($pins, 'pinned_pubkey')));
+        }
+        if ($o['proxy'] !== null) {
+            Native::check($ffi->dci_client_set_proxy($h, Native::cString($o['proxy'], 'proxy')));
+        }
+        if ($o['no_proxy'] !== null) {
+            $hosts = is_array($o['no_proxy']) ? implode(',', $o['no_proxy']) : $o['no_proxy'];
+            Native::check($ffi->dci_client_set_no_proxy($h, Native::cString($hosts, 'no_proxy')));
         }
         if ($o['timeout'] !== null) {
             Native::check($ffi->dci_client_set_timeout_ms($h, self::millis('timeout', $o['timeout'])));

@@ -454,6 +454,7 @@ final class Native
         $ffi = self::ffi();
         $phase = (string) $ffi->dci_phase_name((int) $ffi->dci_last_error_phase());
         $argument = (string) $ffi->dci_last_error_argument();
+        $pin = (string) $ffi->dci_last_error_tls_pin();
 
         return [
             'status' => $status,
@@ -467,6 +468,7 @@ final class Native
             'api_code' => (int) $ffi->dci_last_error_api_code(),
             'api_msg' => (string) $ffi->dci_last_error_api_msg(),
             'api_value' => (string) $ffi->dci_last_error_api_value(),
+            'tls_pin' => $pin !== '' ? $pin : null,
         ];
     }
 
@@ -476,7 +478,7 @@ final class Native
      *
      * @param array{status: int, message?: string, http_status?: int, phase?: ?string,
      *              request_sent?: bool, attempts?: int, argument?: ?string, body?: string,
-     *              api_code?: int, api_msg?: string, api_value?: string} $error
+     *              api_code?: int, api_msg?: string, api_value?: string, tls_pin?: ?string} $error
      *        as read by {@see Native::lastError()}; `api_value` is JSON text ("" for none)
      *
      * @internal
@@ -488,17 +490,19 @@ final class Native
         $class = self::$classes[$status] ?? DciException::class;
         $name = (string) $ffi->dci_status_name($status);
         $message = ($error['message'] ?? '') !== '' ? $error['message'] : $name;
+        // Named arguments: the facts every class takes, then those of ApiException.
         $facts = [
-            $message,
-            $status,
-            $previous,
-            $error['http_status'] ?? 0,
-            $name,
-            $error['phase'] ?? null,
-            $error['request_sent'] ?? false,
-            $error['attempts'] ?? 0,
-            $error['argument'] ?? null,
-            $error['body'] ?? '',
+            'message' => $message,
+            'code' => $status,
+            'previous' => $previous,
+            'httpStatus' => $error['http_status'] ?? 0,
+            'statusName' => $name,
+            'phase' => $error['phase'] ?? null,
+            'requestSent' => $error['request_sent'] ?? false,
+            'attempts' => $error['attempts'] ?? 0,
+            'argument' => $error['argument'] ?? null,
+            'body' => $error['body'] ?? '',
+            'tlsPin' => $error['tls_pin'] ?? null,
         ];
         if (is_a($class, ApiException::class, true)) {
             $value = null;
@@ -511,7 +515,11 @@ final class Native
                 }
             }
 
-            return new $class(...$facts, ...[$error['api_code'] ?? 0, $error['api_msg'] ?? '', $value]);
+            return new $class(...$facts, ...[
+                'apiCode' => $error['api_code'] ?? 0,
+                'apiMessage' => $error['api_msg'] ?? '',
+                'value' => $value,
+            ]);
         }
 
         return new $class(...$facts);

@@ -31,6 +31,7 @@ class ApiException extends DciException
      * @param int             $apiCode     the platform's `error.code`
      * @param string          $apiMessage  the platform's `error.msg`
      * @param mixed           $value       the platform's `error.value`, decoded
+     * @param string|null     $tlsPin      null (kept for the signature)
      */
     public function __construct(
         string $message = '',
@@ -45,7 +46,8 @@ class ApiException extends DciException
         string $body = '',
         int $apiCode = 0,
         string $apiMessage = '',
-        mixed $value = null
+        mixed $value = null,
+        ?string $tlsPin = null
     ) {
         parent::__construct(
             $message,
@@ -57,7 +59,8 @@ class ApiException extends DciException
             $requestSent,
             $attempts,
             $argument,
-            $body
+            $body,
+            $tlsPin
         );
         $this->apiCode = $apiCode;
         $this->apiMessage = $apiMessage;

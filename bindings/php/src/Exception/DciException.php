@@ -20,7 +20,9 @@ namespace DciManager\Exception;
  *  - {@see DciException::getHttpStatus()}: the HTTP status of the answer, 0 without one;
  *  - {@see DciException::getArgument()}: for an invalid argument, the one refused;
  *  - {@see DciException::getBody()}: the start of a body that was not what was expected,
- *    secrets removed by the library.
+ *    secrets removed by the library;
+ *  - {@see DciException::getTlsPin()}: for a {@see TlsException} about the server's
+ *    certificate, the pin of the key it presented (`sha256//<base64>`).
  *
  * The exception code (`getCode()`) is the library's `dci_status` value (see
  * {@see DciException::getStatusName()}), 0 for errors that do not come from a status (a
@@ -45,6 +47,8 @@ class DciException extends \RuntimeException
 
     private string $body;
 
+    private ?string $tlsPin;
+
     /**
      * @param string          $message     human-readable message, free of secrets
      * @param int             $code        the `dci_status` value (0 when none applies)
@@ -57,6 +61,8 @@ class DciException extends \RuntimeException
      * @param int             $attempts    requests sent, retries included
      * @param string|null     $argument    the argument refused, for an invalid argument
      * @param string          $body        the start of an unexpected body, secrets removed
+     * @param string|null     $tlsPin      the pin of the key a refused server presented
+     *                                     (`sha256//<base64>`), null when none
      */
     public function __construct(
         string $message = '',
@@ -68,7 +74,8 @@ class DciException extends \RuntimeException
         bool $requestSent = false,
         int $attempts = 0,
         ?string $argument = null,
-        string $body = ''
+        string $body = '',
+        ?string $tlsPin = null
     ) {
         parent::__construct($message, $code, $previous);
         $this->httpStatus = $httpStatus;
@@ -78,6 +85,7 @@ class DciException extends \RuntimeException
         $this->attempts = $attempts;
         $this->argument = $argument;
         $this->body = $body;
+        $this->tlsPin = $tlsPin;
     }
 
     /**
@@ -156,5 +164,17 @@ class DciException extends \RuntimeException
     public function getBody(): string
     {
         return $this->body;
+    }
+
+    /**
+     * For a {@see TlsException} about the server's certificate (not trusted, expired, issued
+     * for another name, or matching none of the pinned keys): the pin of the key the server
+     * presented, `sha256//<base64>` in curl's format — the message shows it too. Compare it
+     * out of band (on the platform's console) before giving it as the `pinned_pubkey`
+     * option. Null for every other error.
+     */
+    public function getTlsPin(): ?string
+    {
+        return $this->tlsPin;
     }
 }

@@ -453,6 +453,10 @@ impl Proxy {
                     self.shown
                 ),
             ),
+            ureq::Error::Io(io) => ProxyFailure::new(
+                ErrorKind::Connect,
+                format!("could not connect to the proxy {}: {io}", self.shown),
+            ),
             other => ProxyFailure::new(
                 ErrorKind::Connect,
                 format!("could not connect to the proxy {}: {other}", self.shown),

@@ -38,6 +38,7 @@ from ._native import (
     __version__,
     encode_component,
     quote,
+    server_pin,
 )
 
 #: False at run time; type checkers take the branch below as taken.
@@ -72,6 +73,7 @@ __all__ = [
     "KeyInfo",
     "quote",
     "encode_component",
+    "server_pin",
     "Error",
     "InvalidArgumentError",
     "ConnectionError",

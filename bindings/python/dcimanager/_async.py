@@ -43,7 +43,7 @@ DEFAULT_MAX_WORKERS = 16
 class AsyncClient:
     """A client of one DCImanager 6 installation for asyncio; share one per event loop.
 
-    The arguments up to ``max_body_size`` are those of :class:`dcimanager.Client` (same
+    The arguments up to ``no_proxy`` are those of :class:`dcimanager.Client` (same
     meaning, same defaults: ``dcimanager.DEFAULTS``). ``max_workers`` sizes the thread pool
     this client makes for its native calls (default ``DEFAULT_MAX_WORKERS``, 16); or pass
     ``executor``, one of yours, which the client uses but never shuts down. Not both.
@@ -67,6 +67,9 @@ class AsyncClient:
         email: Optional[str] = None,
         password: Optional[str] = None,
         max_body_size: int = DEFAULTS["max_body_size"],
+        pinned_pubkey: Optional[str] = None,
+        proxy: Optional[str] = None,
+        no_proxy: Optional[str] = None,
         max_workers: Optional[int] = None,
         executor: Optional[concurrent.futures.Executor] = None,
     ) -> None:
@@ -85,6 +88,9 @@ class AsyncClient:
             email=email,
             password=password,
             max_body_size=max_body_size,
+            pinned_pubkey=pinned_pubkey,
+            proxy=proxy,
+            no_proxy=no_proxy,
         )
         self._owns_executor = executor is None
         self._executor: concurrent.futures.Executor = executor or concurrent.futures.ThreadPoolExecutor(
@@ -111,6 +117,11 @@ class AsyncClient:
     def base_url(self) -> str:
         """The base URL (origin) this client talks to."""
         return self._client.base_url
+
+    @property
+    def proxy(self) -> Optional[str]:
+        """The proxy this client's connections go through (``scheme://host:port``), or None."""
+        return self._client.proxy
 
     @property
     def token(self) -> Optional[str]:

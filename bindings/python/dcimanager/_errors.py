@@ -14,6 +14,9 @@ code decides on them and never on the message's words:
 - ``argument``: for :class:`InvalidArgumentError`, the argument refused (``"url"``,
   ``"path"``, ``"header"``, ``"body"``, ``"token"``, ``"ca_file"``...), else ``None``;
 - ``body``: the start of a body that was not what was expected (secrets removed), or ``""``;
+- ``tls_pin``: for a :class:`TLSError` about the server's certificate, the pin
+  (``sha256//<base64>``, curl's format) of the key the server presented — compare it out of
+  band, then pass it as ``pinned_pubkey=`` — else ``None``;
 - for :class:`ApiError`: ``code``, ``msg`` and ``value``, the platform's error body.
 
 Messages and attributes never contain a token, password or key.
@@ -53,6 +56,7 @@ class Error(Exception):
     status: Optional[int]
     argument: Optional[str]
     body: str
+    tls_pin: Optional[str]
 
     _KIND = "error"
 
@@ -67,6 +71,7 @@ class Error(Exception):
         status: Optional[int] = None,
         argument: Optional[str] = None,
         body: str = "",
+        tls_pin: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind or self._KIND
@@ -76,6 +81,7 @@ class Error(Exception):
         self.status = status
         self.argument = argument
         self.body = body
+        self.tls_pin = tls_pin
 
 
 class InvalidArgumentError(Error, ValueError):
@@ -100,7 +106,9 @@ class TimeoutError(Error, builtins.TimeoutError):
 
 
 class TLSError(Error):
-    """The TLS handshake failed: untrusted certificate, wrong host name..."""
+    """The TLS handshake failed. For the server's certificate (not trusted, expired, for
+    another name, a CA certificate used as the server's own, a pin that does not match) the
+    message says why and names the host, and ``tls_pin`` is the presented key's pin."""
 
     _KIND = "tls"
 

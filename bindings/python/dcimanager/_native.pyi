@@ -16,6 +16,7 @@ __all__ = [
     "_json_loads",
     "encode_component",
     "quote",
+    "server_pin",
 ]
 __version__: str
 DEFAULTS: dict[str, Any]
@@ -33,6 +34,20 @@ def _json_loads(data: bytes, serde: bool = False) -> Any:
 def encode_component(text: str) -> str:
     """Percent-encodes text for one path segment or query value (everything but
     ``A-Z a-z 0-9 - . _ ~``)."""
+
+def server_pin(
+    url: str,
+    *,
+    timeout: Optional[float] = ...,
+    proxy: Optional[str] = None,
+    no_proxy: Optional[str] = None,
+) -> str:
+    """The pin (``"sha256//<base64>"``, curl's format) of the certificate the server of an
+    ``https://`` URL presents, for ``Client(..., pinned_pubkey=...)``: a TLS handshake that
+    trusts any certificate (the server must still prove it holds the key) and no HTTP
+    request, through the proxy the environment (or ``proxy``) names, within ``timeout``
+    seconds (default 10). Trust on first use, as ssh shows a fingerprint: **compare the pin
+    out of band** (on the platform's console) before pinning it."""
 
 @final
 class LoginInfo:
@@ -67,8 +82,18 @@ _Headers = Union[Mapping[str, str], Sequence[Tuple[str, str]]]
 class Client:
     """A client of one DCImanager 6 installation (thread-safe; share one per process).
 
-    ``verify`` is True (verify against the built-in roots), False (insecure: accept any
-    certificate) or the path of a CA bundle trusted in addition. ``timeout`` is the budget of
+    ``verify`` is True (verify against the system's trust store, which honours
+    ``SSL_CERT_FILE``/``SSL_CERT_DIR``; Mozilla's roots where the system has none), False
+    (insecure without a pin: accept any certificate) or the path of a PEM file trusted in
+    addition — as CAs, and as the exact certificate the server presents, so the platform's
+    self-signed certificate verifies when given here (host name and dates still checked).
+    ``pinned_pubkey`` pins the server's key in curl's format, ``"sha256//<base64>"``
+    (several joined by ``;``): with ``verify`` on, the certificate must verify and match;
+    with ``verify=False`` the pin alone decides. Learn a server's with :func:`server_pin`.
+    ``proxy`` is None (from the environment: ``https_proxy``, ``all_proxy``... and
+    ``no_proxy``, as requests reads them), ``""`` (never) or ``"http://[user:pass@]host:port"``,
+    ``"socks5://..."``, ``"socks5h://..."``; ``no_proxy`` replaces the environment's
+    ``no_proxy`` (e.g. ``"localhost,.corp.example,10.0.0.0/8"``). ``timeout`` is the budget of
     one call in seconds, retries included (None: unlimited). ``retries`` and
     ``backoff_factor`` follow the platform's documented urllib3 policy for HTTP 503. The
     defaults are the core's (``dcimanager.DEFAULTS``). ``token`` starts with a token obtained
@@ -89,10 +114,17 @@ class Client:
         email: Optional[str] = None,
         password: Optional[str] = None,
         max_body_size: int = ...,
+        pinned_pubkey: Optional[str] = None,
+        proxy: Optional[str] = None,
+        no_proxy: Optional[str] = None,
     ) -> Client: ...
     @property
     def base_url(self) -> str:
         """The base URL (origin) this client talks to."""
+    @property
+    def proxy(self) -> Optional[str]:
+        """The proxy this client's connections go through (``scheme://host:port``, without
+        credentials), or None when it connects directly."""
     @property
     def token(self) -> Optional[str]:
         """The session token in use, or None; assignable (None forgets it)."""

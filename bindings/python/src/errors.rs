@@ -48,6 +48,7 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     kw.set_item("status", e.http_status())?;
     kw.set_item("argument", e.argument())?;
     kw.set_item("body", e.body_excerpt())?;
+    kw.set_item("tls_pin", e.tls_pin())?;
     if let Some(a) = e.api() {
         kw.set_item("code", a.code)?;
         kw.set_item("msg", &a.msg)?;

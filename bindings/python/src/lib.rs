@@ -164,7 +164,7 @@ fn with_timeout<'a>(req: Request<'a>, timeout: Option<f64>) -> PyResult<Request<
 impl Client {
     #[new]
     #[pyo3(
-        signature = (base_url, *, verify = Verify::Flag(true), timeout = Some(TIMEOUT_S), connect_timeout = Some(CONNECT_TIMEOUT_S), retries = defaults::RETRIES, backoff_factor = defaults::BACKOFF_FACTOR, token = None, email = None, password = None, max_body_size = defaults::MAX_BODY_SIZE)
+        signature = (base_url, *, verify = Verify::Flag(true), timeout = Some(TIMEOUT_S), connect_timeout = Some(CONNECT_TIMEOUT_S), retries = defaults::RETRIES, backoff_factor = defaults::BACKOFF_FACTOR, token = None, email = None, password = None, max_body_size = defaults::MAX_BODY_SIZE, pinned_pubkey = None, proxy = None, no_proxy = None)
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -179,13 +179,21 @@ impl Client {
         email: Option<&str>,
         password: Option<&str>,
         max_body_size: u64,
+        pinned_pubkey: Option<&str>,
+        proxy: Option<&str>,
+        no_proxy: Option<&str>,
     ) -> PyResult<Self> {
         let mut b = Core::builder(base_url)
             .observer(std::sync::Arc::new(logging::PyLogging))
             .timeout(seconds(timeout, "timeout")?)
             .connect_timeout(seconds(connect_timeout, "connect_timeout")?)
             .retry(RetryPolicy::new(retries, backoff_factor))
-            .max_body_size(max_body_size);
+            .max_body_size(max_body_size)
+            .proxy(proxy)
+            .no_proxy(no_proxy);
+        if let Some(pins) = pinned_pubkey.filter(|p| !p.trim().is_empty()) {
+            b = b.pinned_pubkey(pins);
+        }
         b = match verify {
             Verify::Flag(v) => b.danger_accept_invalid_certs(!v),
             Verify::CaFile(path) => b.ca_file(path),
@@ -212,6 +220,13 @@ impl Client {
     #[getter]
     fn base_url(&self) -> &str {
         self.core.base_url().origin()
+    }
+
+    /// The proxy this client's connections go through (``scheme://host:port``, without
+    /// credentials), or None when it connects directly.
+    #[getter]
+    fn proxy(&self) -> Option<String> {
+        self.core.proxy()
     }
 
     /// The session token in use, or None. Assign a token obtained elsewhere, or None to
@@ -656,6 +671,28 @@ fn encode_component(text: &str) -> String {
     dcimanager::encode_component(text)
 }
 
+/// The pin (``sha256//<base64>``) of the certificate the server of an https URL presents:
+/// a TLS handshake that trusts any certificate (the server must still prove it holds the
+/// key), no HTTP request. Compare it out of band before passing it as ``pinned_pubkey=``.
+#[pyfunction]
+#[pyo3(signature = (url, *, timeout = Some(CONNECT_TIMEOUT_S), proxy = None, no_proxy = None))]
+fn server_pin(
+    py: Python<'_>,
+    url: &str,
+    timeout: Option<f64>,
+    proxy: Option<&str>,
+    no_proxy: Option<&str>,
+) -> PyResult<String> {
+    let timeout = seconds(timeout, "timeout")?;
+    let mut settings = dcimanager::ProxySettings::from_env();
+    settings.set_proxy(proxy).py_err(py)?;
+    settings.set_no_proxy(no_proxy);
+    detached(py, || {
+        dcimanager::peer_certificate(url, &settings, timeout).map(|c| c.pin)
+    })
+    .py_err(py)
+}
+
 /// JSON bytes into Python objects, by the parser every answer goes through (`serde=True`:
 /// through serde_json instead). For the tests that prove the two equal; ValueError when the
 /// text is not JSON.
@@ -691,6 +728,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<KeyInfo>()?;
     m.add_function(wrap_pyfunction!(quote, m)?)?;
     m.add_function(wrap_pyfunction!(encode_component, m)?)?;
+    m.add_function(wrap_pyfunction!(server_pin, m)?)?;
     m.add_function(wrap_pyfunction!(_json_loads, m)?)?;
     Ok(())
 }

@@ -27,7 +27,7 @@ IO_METHODS = {
     "get", "post", "delete", "request",
 }  # fmt: skip
 PLAIN_METHODS = {"set_credentials", "key_login_url", "paginate"}
-PROPERTIES = {"token", "base_url", "relogin_count"}
+PROPERTIES = {"token", "base_url", "relogin_count", "proxy"}
 
 
 def run(main: Callable[[], Awaitable[T]]) -> T:

@@ -1179,11 +1179,6 @@ class _MyRetry(compat.Retry):
         (lambda url: _session_with(stream=True).get(url), "stream"),
         (lambda url: compat.Session().get(url, cert="/tmp/client.pem"), "cert"),
         (lambda url: _session_with(cert="/tmp/client.pem").get(url), "cert"),
-        (
-            lambda url: compat.Session().get(url, proxies={"http": "http://127.0.0.1:3128"}),
-            "proxies",
-        ),
-        (lambda url: _session_with(proxies={"http": "http://127.0.0.1:3128"}).get(url), "proxies"),
         (lambda url: compat.Session().get(url.replace("http://", "http://u:p@")), "user:password"),
         (lambda url: compat.Session().get(url, headers={"x-name": "Grüße"}), "non-ASCII header"),
         (
@@ -1216,15 +1211,28 @@ def test_unsupported_arguments_raise_not_implemented(
     assert plain_emulator.requests() == []  # nothing was sent
 
 
-def test_environment_proxy_and_netrc_refused(
+def test_environment_proxy_used_and_netrc_refused(
     plain_emulator: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
     url = plain_emulator.url + "/api/auth/v4/whoami"
-    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:3128")
-    with pytest.raises(NotImplementedError, match="proxies"):
+    dead = "http://127.0.0.1:1"  # a proxy nothing answers: the request went to it
+    monkeypatch.setenv("HTTP_PROXY", dead)
+    with pytest.raises(compat.ProxyError) as info:
         compat.Session().get(url)
+    assert "http://127.0.0.1:1" in str(info.value)
+    with pytest.raises(compat.ProxyError):
+        compat.Session().get(url, proxies={"http": dead})
+    # The request's proxies win over the environment's, which win over the session's.
+    s = compat.Session()
+    s.proxies = {"http": "http://127.0.0.1:2"}
+    with pytest.raises(compat.ProxyError, match="127.0.0.1:1"):
+        s.get(url)
     monkeypatch.setenv("NO_PROXY", "127.0.0.0/8")
     assert compat.Session().get(url).status_code == 401  # bypassed, as requests would
+    with pytest.raises(compat.ProxyError):  # the request's no_proxy replaces NO_PROXY
+        compat.Session().get(url, proxies={"no_proxy": "example.com"})
+    with pytest.raises(compat.ProxyError):  # an explicit proxy ignores NO_PROXY, as in requests
+        compat.Session().get(url, proxies={"http": dead})
     monkeypatch.setenv("NO_PROXY", "")
     s = compat.Session()
     s.trust_env = False

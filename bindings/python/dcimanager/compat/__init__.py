@@ -35,13 +35,22 @@ request headers, params and cookies; the encoding of ``params``, ``data`` and ``
 ``HTTPAdapter(max_retries=...)``; urllib3's ``Retry`` counters (total, connect, read, status),
 ``status_forcelist``, ``allowed_methods`` (spelled ``method_whitelist`` too, as urllib3 1.x did),
 the backoff schedule and ``raise_on_status``; the environment when ``trust_env`` is on
-(``REQUESTS_CA_BUNDLE`` and ``CURL_CA_BUNDLE`` are used as requests uses them; a proxy or
-``.netrc`` credentials that requests would use raise NotImplementedError); the response's
+(``REQUESTS_CA_BUNDLE`` and ``CURL_CA_BUNDLE`` and the proxy variables are used as requests
+uses them; ``.netrc`` credentials that requests would use raise NotImplementedError); the response's
 attributes; and the exception classes (:class:`ConnectionError`, :class:`SSLError`,
-:class:`ReadTimeout`, :class:`RetryError`, :class:`HTTPError`...) raised for the same faults.
+:class:`ProxyError`, :class:`ReadTimeout`, :class:`RetryError`, :class:`HTTPError`...) raised for
+the same faults. Proxies too: ``proxies=`` over the environment's (``https_proxy``,
+``all_proxy``..., bypassed by ``no_proxy``) over ``Session.proxies``, chosen by requests' keys
+(``"https://host"``, ``"https"``, ``"all://host"``, ``"all"``): ``http://[user:pass@]host:port``,
+``socks5://`` and ``socks5h://`` proxies, the TLS of an https URL running inside the tunnel.
+
+One addition: ``Session.pinned_pubkey`` and the ``pinned_pubkey=`` keyword of
+:meth:`Session.request` pin the server's public key in curl's format (``"sha256//<base64>"``,
+learned with :func:`dcimanager.server_pin`): with ``verify`` on the certificate must verify and
+match; with ``verify=False`` the pin alone decides (and no InsecureRequestWarning is given).
 
 An argument this package cannot honour raises :class:`NotImplementedError` naming it (``files``,
-``auth``, ``stream=True``, ``cert``, ``proxies``, ``Retry(redirect=3)``, ``Retry(other=...)``,
+``auth``, ``stream=True``, ``cert``, ``Retry(redirect=3)``, ``Retry(other=...)``,
 ``Retry(total=False)``, ``HTTPAdapter(pool_block=True)``...); nothing is silently ignored.
 
 Deliberate differences (each from the platform's needs, the core's design or a safety rule):
@@ -91,7 +100,9 @@ Deliberate differences (each from the platform's needs, the core's design or a s
   :class:`ConnectTimeout`.
 - **TLS failures are not retried** (urllib3 counts them as "other" errors and retries them);
   :class:`SSLError` is raised at once. ``verify=<path>`` trusts that bundle *in addition to*
-  the core's built-in roots (requests trusts only the bundle); a directory is refused with
+  the system's trust store (requests trusts only the bundle), and a certificate in it is also
+  trusted when the server presents exactly it — the platform's self-signed certificate
+  (``CA:TRUE``, as ``openssl req -x509`` makes it) verifies, as with requests; a directory is refused with
   :class:`NotImplementedError`. ``Retry(connect=False)`` acts like ``connect=0`` and raises
   :class:`ConnectionError` (requests lets urllib3's ``NewConnectionError`` escape).
 - **Response details**: header names are lower case (lookups are case-insensitive, as in
@@ -133,6 +144,7 @@ from .exceptions import (
     InvalidURL,
     JSONDecodeError,
     MissingSchema,
+    InvalidProxyURL,
     ProxyError,
     ReadTimeout,
     RequestException,
@@ -166,6 +178,7 @@ __all__ = [
     "RequestException",
     "HTTPError",
     "ConnectionError",
+    "InvalidProxyURL",
     "ProxyError",
     "SSLError",
     "Timeout",

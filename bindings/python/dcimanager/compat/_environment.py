@@ -1,6 +1,6 @@
 """What requests takes from the environment when ``Session.trust_env`` is on
 (``requests.utils.get_environ_proxies``, ``get_netrc_auth`` and the CA bundle variables of
-``Session.merge_environment_settings``): the CA bundle is used; a proxy or ``.netrc``
+``Session.merge_environment_settings``): the CA bundle and the proxies are used; ``.netrc``
 credentials, which the core cannot honour, are refused."""
 
 from __future__ import annotations
@@ -56,15 +56,9 @@ def _environ_data() -> Tuple[Any, Optional[dict[Any, Any]], Tuple[Any, ...]]:
 _ENVIRON, _ENVIRON_DATA, _CA_BUNDLE_KEYS = _environ_data()
 
 
-def _refuse_environment_credentials(target: _Target) -> None:
-    """Raises NotImplementedError when requests would take a proxy or ``.netrc`` credentials
-    from the environment for this URL."""
-    proxy = _environment_proxy(target)
-    if proxy:
-        _unsupported(
-            f"proxies (from the environment: {proxy!r} for {target.host})",
-            "the core connects directly; set Session.trust_env = False or add the host to NO_PROXY",
-        )
+def _refuse_netrc_credentials(target: _Target) -> None:
+    """Raises NotImplementedError when requests would take ``.netrc`` credentials from the
+    environment for this URL."""
     netrc_file = _netrc_has(target.host)
     if netrc_file:
         _unsupported(
@@ -73,16 +67,24 @@ def _refuse_environment_credentials(target: _Target) -> None:
         )
 
 
-def _environment_proxy(t: _Target) -> Optional[str]:
-    """The proxy requests would take from the environment for this URL, if any."""
-    proxies = urllib.request.getproxies_environment()
-    proxy = proxies.get(t.scheme) or proxies.get("all")
-    if not proxy:
-        return None
-    no_proxy = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
+def _environment_proxies(t: _Target, no_proxy: Optional[str] = None) -> Dict[str, str]:
+    """requests' ``get_environ_proxies``: the proxies the environment names (``https_proxy``,
+    ``all_proxy``..., by urllib's rules: lower case first, ``HTTP_PROXY`` ignored in a CGI
+    request), or none when the URL's host is in ``no_proxy`` (given, else the environment's
+    ``no_proxy``/``NO_PROXY``)."""
+    if no_proxy is None:
+        no_proxy = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
+    if _bypassed(t, no_proxy):
+        return {}
+    return urllib.request.getproxies_environment()
+
+
+def _bypassed(t: _Target, no_proxy: str) -> bool:
+    """requests' ``should_bypass_proxies`` for a no_proxy list: ``*``, a host or a domain
+    (its subdomains too), ``host:port``, or an IP network for an IP address."""
     hosts = [h for h in no_proxy.replace(" ", "").split(",") if h]
     if "*" in hosts:
-        return None
+        return True
     try:
         ip = ipaddress.ip_address(t.host)
     except ValueError:
@@ -92,13 +94,13 @@ def _environment_proxy(t: _Target) -> Optional[str]:
         if ip is not None:
             try:
                 if ip in ipaddress.ip_network(h, strict=False):
-                    return None
+                    return True
             except ValueError:
                 pass
         h = h.lstrip(".")
         if t.host == h or host_port == h or t.host.endswith("." + h) or host_port.endswith("." + h):
-            return None
-    return proxy
+            return True
+    return False
 
 
 def _netrc_has(host: str) -> Optional[str]:

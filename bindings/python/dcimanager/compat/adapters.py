@@ -15,7 +15,9 @@ from .exceptions import (
     ConnectionError,
     ConnectTimeout,
     InvalidHeader,
+    InvalidProxyURL,
     InvalidURL,
+    ProxyError,
     ReadTimeout,
     RequestException,
     ResponseTooLarge,
@@ -94,14 +96,35 @@ class HTTPAdapter:
         return f"<dcimanager.compat.HTTPAdapter max_retries={self.max_retries!r}>"
 
 
-def _new_client(origin: str, verify: Union[bool, str], policy: Dict[str, Any]) -> Any:
+def _new_client(
+    origin: str,
+    verify: Union[bool, str],
+    policy: Dict[str, Any],
+    proxy: Optional[str] = None,
+    pinned_pubkey: Optional[str] = None,
+) -> Any:
     """A native client of ``origin`` applying a core retry ``policy`` (see
-    :meth:`Retry._core_policy`), with requests' exceptions for what cannot be used."""
+    :meth:`Retry._core_policy`), through ``proxy`` (None: directly; the environment was read
+    by the session, as requests reads it) with ``pinned_pubkey``, with requests' exceptions
+    for what cannot be used."""
     try:
-        client = _NativeClient(origin, verify=verify, timeout=None, connect_timeout=None)
+        client = _NativeClient(
+            origin,
+            verify=verify,
+            timeout=None,
+            connect_timeout=None,
+            proxy=proxy or "",
+            no_proxy="",
+            pinned_pubkey=pinned_pubkey,
+        )
     except _errors.InvalidArgumentError as e:
-        if _native_facts(e).argument == "ca_bundle":
+        argument = _native_facts(e).argument
+        if argument == "ca_bundle":
             raise SSLError(str(e)) from e  # an unusable CA bundle, as requests
+        if argument == "proxy":
+            raise InvalidProxyURL(str(e)) from e
+        if argument == "pinned_pubkey":
+            raise ValueError(str(e)) from e
         raise InvalidURL(str(e)) from e
     except _errors.Error as e:
         raise SSLError(str(e)) from e
@@ -192,12 +215,23 @@ def _map_error(
     method: str,
     target: _Target,
     read_timeout: Optional[float],
+    proxied: bool = False,
 ) -> RequestException:
-    """The requests exception for a native error (see the package docs). What the error says
-    of itself comes from :func:`_native_facts` alone."""
+    """The requests exception for a native error (see the package docs); ``proxied``: the
+    request went through a proxy, so a failure to set up the connection is the proxy's
+    (:class:`ProxyError`, as urllib3 reports a proxy it cannot reach or a tunnel it is
+    refused). What the error says of itself comes from :func:`_native_facts` alone."""
     msg = str(exc)
     if isinstance(exc, _errors.TLSError):
         return SSLError(msg, request=request)
+    if proxied and isinstance(exc, (_errors.ConnectionError, _errors.RetryError)):
+        facts = _native_facts(exc)
+        if facts.phase in ("resolve", "connect") and getattr(exc, "last_status", None) is None:
+            if isinstance(exc, _errors.RetryError):
+                msg = _max_retries_message(
+                    target, f"ProxyError('Unable to connect to proxy', {msg!r})"
+                )
+            return ProxyError(msg, request=request)
     if isinstance(exc, _errors.TimeoutError):
         if _native_facts(exc).phase in _CONNECT_PHASES:
             return ConnectTimeout(msg, request=request)

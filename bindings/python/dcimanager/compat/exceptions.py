@@ -84,7 +84,8 @@ class ConnectionError(RequestException):
 
 
 class ProxyError(ConnectionError):
-    """A proxy error (never raised here: proxies are refused with NotImplementedError)."""
+    """The proxy could not be reached, or refused the tunnel (credentials, a destination it
+    will not connect to, or one it could not reach)."""
 
 
 class SSLError(ConnectionError):
@@ -123,6 +124,10 @@ class InvalidURL(RequestException, ValueError):
     """The URL cannot be used."""
 
 
+class InvalidProxyURL(InvalidURL):
+    """The proxy URL cannot be used (a scheme other than http, socks5 or socks5h...)."""
+
+
 class InvalidHeader(RequestException, ValueError):
     """A header name or value cannot be sent."""
 
@@ -157,12 +162,19 @@ class _NativeFacts(NamedTuple):
     phase: Optional[str]
     #: Whether the (last) failure was a timeout.
     timed_out: bool
-    #: For an invalid argument: "header", "ca_bundle" (an unusable CA bundle), or None.
+    #: For an invalid argument: "header", "ca_bundle" (an unusable CA bundle), "proxy",
+    #: "pinned_pubkey", or None.
     argument: Optional[str]
 
 
 #: The core's names of the arguments whose refusal requests reports as its own exceptions.
-_ARGUMENTS = {"header": "header", "ca_file": "ca_bundle", "ca_pem": "ca_bundle"}
+_ARGUMENTS = {
+    "header": "header",
+    "ca_file": "ca_bundle",
+    "ca_pem": "ca_bundle",
+    "proxy": "proxy",
+    "pinned_pubkey": "pinned_pubkey",
+}
 
 
 def _native_facts(exc: BaseException) -> _NativeFacts:

@@ -21,7 +21,8 @@ from ._environment import (
     _ENVIRON,
     _ENVIRON_DATA,
     _env_ca_bundle,
-    _refuse_environment_credentials,
+    _environment_proxies,
+    _refuse_netrc_credentials,
 )
 from ._prepare import (
     _EMPTY_PARAMS_TYPES,
@@ -213,9 +214,11 @@ class Session:
     ``"http://"`` / ``"https://"`` (see :meth:`mount`). Attributes: ``headers``
     (:class:`CaseInsensitiveDict`), ``cookies`` (:class:`CookieJar`, updated from
     ``Set-Cookie``), ``verify`` (True, False or the path of a CA bundle), ``params``,
-    ``hooks`` (``{"response": [...]}``, called as requests does), ``trust_env``; ``auth``,
-    ``proxies`` and ``cert`` must stay empty (NotImplementedError otherwise). ``stream`` must
-    stay False; ``max_redirects`` is kept for compatibility (redirects are not followed).
+    ``hooks`` (``{"response": [...]}``, called as requests does), ``trust_env``, ``proxies``
+    (as requests: ``{"https": "http://user:pass@proxy:3128", "all": "socks5h://..."}``);
+    ``pinned_pubkey`` (this package's: ``"sha256//<base64>"``, curl's format, see the package
+    docs); ``auth`` and ``cert`` must stay empty (NotImplementedError otherwise). ``stream``
+    must stay False; ``max_redirects`` is kept for compatibility (redirects are not followed).
     """
 
     __attrs__ = [
@@ -231,6 +234,7 @@ class Session:
         "stream",
         "trust_env",
         "max_redirects",
+        "pinned_pubkey",
     ]
 
     def __init__(self) -> None:
@@ -244,11 +248,15 @@ class Session:
         self.cert: Any = None
         self.max_redirects: int = 30
         self.trust_env: bool = True
+        #: The server's public key pins (curl's "sha256//<base64>;..."), or None.
+        self.pinned_pubkey: Optional[str] = None
         self.cookies: Any = CookieJar()
         self.adapters: "OrderedDict[str, HTTPAdapter]" = OrderedDict()
         self._clients: Dict[Tuple[Any, ...], Any] = {}
-        #: The origins whose proxies and .netrc entries were looked up (see _verify_for).
+        #: The origins whose .netrc entries were looked up (see _verify_for), and the
+        #: proxies the environment names for each (see _proxy_for).
         self._environment_checked: set[str] = set()
+        self._environment_proxies: Dict[str, Dict[str, str]] = {}
         self._bundles_checked: set[str] = set()
         self._lock = threading.Lock()
         #: Whether the note of a bare-scheme mount was given (once per session).
@@ -276,6 +284,7 @@ class Session:
         with self._lock:
             self._clients.clear()
         self._plans.clear()
+        self._environment_proxies.clear()
         self._header_memo.clear()
         self._url_memo.clear()
 
@@ -376,6 +385,7 @@ class Session:
         verify: Union[bool, str, None] = None,
         cert: Any = None,
         json: Any = None,
+        pinned_pubkey: Optional[str] = None,
         **kwargs: Any,
     ) -> Response:
         """Sends a GET request (``allow_redirects`` defaults to True). Takes the keywords of
@@ -385,11 +395,11 @@ class Session:
                 "GET", url, params=params, data=data, headers=headers, cookies=cookies,
                 files=files, auth=auth, timeout=timeout, allow_redirects=allow_redirects,
                 proxies=proxies, hooks=hooks, stream=stream, verify=verify, cert=cert,
-                json=json, **kwargs,
+                json=json, pinned_pubkey=pinned_pubkey, **kwargs,
             )
         return self.request(
             "GET", url, params, data, headers, cookies, files, auth, timeout, allow_redirects,
-            proxies, hooks, stream, verify, cert, json,
+            proxies, hooks, stream, verify, cert, json, pinned_pubkey,
         )
 
     def options(self, url: Any, **kwargs: Any) -> Response:
@@ -440,6 +450,7 @@ class Session:
         verify: Union[bool, str, None] = None,
         cert: Any = None,
         json: Any = None,
+        pinned_pubkey: Optional[str] = None,
     ) -> Response:
         """Sends a request with requests' arguments and returns a :class:`Response`.
 
@@ -448,9 +459,11 @@ class Session:
         empty), ``headers`` (over ``Session.headers``; None removes one), ``cookies`` (with
         the session's, into one Cookie header), ``timeout`` (None, seconds, or ``(connect,
         read)``: see the package docs), ``verify`` (over ``Session.verify``), ``hooks``
-        (``{"response": callables}``). Refused with NotImplementedError: ``files``, ``auth``,
-        ``proxies`` (and proxies or .netrc credentials from the environment), ``stream=True``,
-        ``cert``.
+        (``{"response": callables}``), ``proxies`` (over the environment's, over
+        ``Session.proxies``, as requests merges them), and this package's ``pinned_pubkey``
+        (over ``Session.pinned_pubkey``: curl's ``"sha256//<base64>"``). Refused with
+        NotImplementedError: ``files``, ``auth`` (and .netrc credentials from the
+        environment), ``stream=True``, ``cert``.
         """
         if (
             type(url) is str
@@ -463,6 +476,7 @@ class Session:
             and proxies is None
             and stream is None
             and cert is None
+            and pinned_pubkey is None
         ):
             by_method = self._plans.get(url)
             plan = None if by_method is None or type(method) is not str else by_method.get(method)
@@ -547,9 +561,14 @@ class Session:
         if cookie_header is not None and "cookie" not in prepared.headers._store:
             prepared.headers["Cookie"] = cookie_header
         verify = self._verify_for(target, verify)
+        proxy = self._proxy_for(target, proxies)
+        if pinned_pubkey is None:
+            pinned_pubkey = self.pinned_pubkey
         if plan_inputs is not None:
             plan_inputs = self._plan_retry(plan_inputs, adapter)
-        response = self._send(prepared, target, adapter, verify, timeout, plan_inputs)
+        response = self._send(
+            prepared, target, adapter, verify, timeout, plan_inputs, proxy, pinned_pubkey
+        )
         if plan_inputs is not None and plan_inputs.complete:
             by_method = self._plans.get(url)
             if by_method is None:
@@ -585,7 +604,10 @@ class Session:
             )
         except _errors.Error as exc:
             prepared = _prepared_from(plan.request_parts)
-            raise _map_error(exc, prepared, retry, plan.method, plan.target, read_timeout) from exc
+            raise _map_error(
+                exc, prepared, retry, plan.method, plan.target, read_timeout,
+                plan.client.proxy is not None,
+            ) from exc
         elapsed = time.perf_counter() - started
         headers = native.headers
         if "set-cookie" in headers or (retry.raise_on_status and native.retries_exhausted):
@@ -615,7 +637,7 @@ class Session:
     def _settings_unset(self) -> bool:
         """Whether the session's settings that a plan does not snapshot are all unset: a
         plan is made, and used, only while they are (params, auth, cert, stream, proxies,
-        response hooks, cookies in the jar)."""
+        pinned_pubkey, response hooks, cookies in the jar)."""
         session_params = self.params
         session_hooks = self.hooks
         jar = self.cookies
@@ -626,6 +648,7 @@ class Session:
             and self.cert is None
             and not self.stream
             and not self.proxies
+            and self.pinned_pubkey is None
             and type(session_hooks) is dict
             and (
                 (response_hooks := session_hooks.get("response")) is None
@@ -719,7 +742,8 @@ class Session:
         self, files: Any, auth: Any, stream: Optional[bool], cert: Any, proxies: Any
     ) -> Mapping[str, Any]:
         """Raises NotImplementedError for an argument (or session setting) this package
-        cannot honour: refused, never ignored. Returns the merged proxies (all empty)."""
+        cannot honour: refused, never ignored. Returns the request's proxies merged with the
+        session's, for the hooks (requests passes them the merged setting)."""
         if files:
             _unsupported("files", "multipart uploads are not implemented")
         if auth is not None or self.auth is not None:
@@ -733,12 +757,7 @@ class Session:
         if cert is not None or self.cert is not None:
             _unsupported("cert", "client certificates are not supported by the core")
         # (_merge_setting(None, x) is x, spelled out for the common None)
-        merged_proxies = (
-            self.proxies if proxies is None else _merge_setting(proxies, self.proxies)
-        ) or {}
-        if merged_proxies and any(v for v in merged_proxies.values()):
-            _unsupported("proxies", "the core connects directly")
-        return merged_proxies
+        return (self.proxies if proxies is None else _merge_setting(proxies, self.proxies)) or {}
 
     def _prepare(
         self,
@@ -781,12 +800,12 @@ class Session:
     def _verify_for(self, target: _Target, verify: Union[bool, str, None]) -> Union[bool, str]:
         """The ``verify`` of a request: its own, else the environment's CA bundle (with
         ``trust_env``), else the session's — requests' ``merge_environment_settings``. With
-        ``trust_env``, proxies and .netrc credentials are looked up once per origin and
-        session (requests re-reads them on every request: a scan of os.environ and two stat
-        calls that dominated the cost of a request here) and refused."""
+        ``trust_env``, .netrc credentials are looked up once per origin and session
+        (requests re-reads them on every request: two stat calls that dominated the cost of a
+        request here) and refused."""
         if self.trust_env:
             if target.origin not in self._environment_checked:
-                _refuse_environment_credentials(target)
+                _refuse_netrc_credentials(target)
                 self._environment_checked.add(target.origin)
             if verify is True or verify is None:
                 verify = _env_ca_bundle() or verify
@@ -809,6 +828,36 @@ class Session:
             self._bundles_checked.add(verify)
         return verify
 
+    def _proxy_for(self, target: _Target, proxies: Optional[Mapping[str, Any]]) -> Optional[str]:
+        """The proxy of a request, as requests chooses it: the request's ``proxies``, then
+        (with ``trust_env``) the environment's unless ``no_proxy`` exempts the host, then
+        ``Session.proxies`` (``merge_environment_settings``), looked up by ``select_proxy``'s
+        keys: ``"scheme://host"``, ``"scheme"``, ``"all://host"``, ``"all"``. The
+        environment's are read once per origin and session (requests reads them on every
+        request), unless the request's ``proxies`` carry their own ``no_proxy``."""
+        merged: Dict[str, Any] = dict(proxies) if proxies else {}
+        if self.trust_env:
+            no_proxy = merged.get("no_proxy")
+            if no_proxy is None:
+                env = self._environment_proxies.get(target.origin)
+                if env is None:
+                    env = _environment_proxies(target)
+                    _memo_put(self._environment_proxies, target.origin, env)
+            else:
+                env = _environment_proxies(target, no_proxy)
+            for key, value in env.items():
+                merged.setdefault(key, value)
+        session_proxies = self.proxies
+        if session_proxies:
+            merged = _merge_setting(merged, session_proxies) if merged else dict(session_proxies)
+        if not merged:
+            return None
+        scheme, host = target.scheme, target.host
+        for key in (f"{scheme}://{host}", scheme, f"all://{host}", "all"):
+            if key in merged:
+                return merged[key] or None
+        return None
+
     def _send(
         self,
         prepared: PreparedRequest,
@@ -817,17 +866,21 @@ class Session:
         verify: Union[bool, str],
         timeout: Any,
         plan: Optional[_Plan] = None,
+        proxy: Optional[str] = None,
+        pinned_pubkey: Optional[str] = None,
     ) -> Response:
-        """Sends the prepared request through the native client of its origin, TLS setting
-        and retry policy, and builds the :class:`Response` (requests' ``HTTPAdapter.send``
-        and the cookie extraction of ``Session.send``). A ``plan`` (see _Plan) is completed
-        with what the request comes to, when it can be."""
+        """Sends the prepared request through the native client of its origin, TLS setting,
+        retry policy, proxy and pins, and builds the :class:`Response` (requests'
+        ``HTTPAdapter.send`` and the cookie extraction of ``Session.send``). A ``plan`` (see
+        _Plan) is completed with what the request comes to, when it can be."""
         connect_timeout, read_timeout = _parse_timeout(timeout)
         method = prepared.method
         retry = adapter._retry()
         https = target.scheme == "https"
-        client = self._client(target, verify if https else True, retry, method)
-        if https and verify is False:
+        client = self._client(
+            target, verify if https else True, retry, method, proxy, pinned_pubkey if https else None
+        )
+        if https and verify is False and not pinned_pubkey:
             warnings.warn(
                 f"Unverified HTTPS request is being made to host '{target.host}'. Adding "
                 "certificate verification is strongly advised.",
@@ -852,7 +905,9 @@ class Session:
                 method, target.send_url, wire_headers, wire_body, read_timeout, connect_timeout
             )
         except _errors.Error as exc:
-            raise _map_error(exc, prepared, retry, method, target, read_timeout) from exc
+            raise _map_error(
+                exc, prepared, retry, method, target, read_timeout, proxy is not None
+            ) from exc
         return self._received(native, prepared, target, retry, time.perf_counter() - started)
 
     def _received(
@@ -904,18 +959,26 @@ class Session:
                 response = result
         return response
 
-    def _client(self, target: _Target, verify: Union[bool, str], retry: Retry, method: str) -> Any:
-        """The session's native client for this origin, TLS setting and retry policy,
-        created on first use."""
+    def _client(
+        self,
+        target: _Target,
+        verify: Union[bool, str],
+        retry: Retry,
+        method: str,
+        proxy: Optional[str] = None,
+        pinned_pubkey: Optional[str] = None,
+    ) -> Any:
+        """The session's native client for this origin, TLS setting, retry policy, proxy and
+        pins, created on first use."""
         policy, policy_key = retry._core_policy_and_key(method)
-        key = (target.origin, verify, policy_key)
+        key = (target.origin, verify, policy_key, proxy, pinned_pubkey)
         client = self._clients.get(key)  # a dict lookup is atomic: no lock to find one
         if client is not None:
             return client
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = _new_client(target.origin, verify, policy)
+                client = _new_client(target.origin, verify, policy, proxy, pinned_pubkey)
                 self._clients[key] = client
             return client
 

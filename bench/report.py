@@ -21,6 +21,16 @@ med = statistics.median
 # Figures of a row
 # --------------------------------------------------------------------------------------------
 
+
+#: The fresh-client row before the TLS connector of its own (release 0.1.0, commit be30b24:
+#: Mozilla's roots parsed into a root store for every client, no TLS session shared between
+#: clients), measured by the same program and method; kept here since that code is gone.
+FRESH_BEFORE = {
+    "label": "before (0.1.0, be30b24): CA file given, Mozilla's roots built per client",
+    "first_client_instructions": 4_079_947,
+    "next_client_instructions": 4_084_775,
+}
+
 def rps_list(runs: list[dict]) -> list[float]:
     return [r["n"] / r["wall_s"] for r in runs]
 
@@ -340,6 +350,30 @@ def render(res: dict) -> tuple[str, str]:
               f"no event. An observer that takes every event (two per request at DEBUG) adds "
               f"{d:,.0f} instructions per request.")
             w("")
+
+    # ---------------------------------------------------------------- new clients over TLS
+    fresh = res.get("fresh_clients") or {}
+    if fresh:
+        w("## A new client and its first request over TLS (deterministic)")
+        w("")
+        w("What a PHP-FPM worker pays per web request when it makes a client per request: "
+          "`dci-bench-rust fresh N` makes N clients one after another, each doing one GET on a new "
+          "connection, under `valgrind --tool=callgrind` at N = 0, 1 and 11. *First client*: N=1 − "
+          "N=0 (what a fresh process pays, the trust store read included); *each later client*: "
+          "(N=11 − N=1) / 10. Clients with the same TLS settings share one rustls configuration per "
+          "process, so a later client resumes the TLS session of an earlier one (an abbreviated "
+          "handshake). The system store row reads Debian's bundle plus the emulator's CA through "
+          "`SSL_CERT_FILE`: once, in the first client.")
+        w("")
+        w("| row | first client | each later client |")
+        w("|---|---:|---:|")
+        for key, row in fresh.items():
+            w(f"| {row['label']} | {row['first_client_instructions']:,.0f} | "
+              f"{row['next_client_instructions']:,.0f} |")
+        before = FRESH_BEFORE
+        w(f"| {before['label']} | {before['first_client_instructions']:,.0f} | "
+          f"{before['next_client_instructions']:,.0f} |")
+        w("")
 
     # ---------------------------------------------------------------- scenario 1
     w("## Scenario 1: sequential GET of one server (~630 bytes of JSON)")

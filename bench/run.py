@@ -566,6 +566,15 @@ def instructions() -> dict:
     return ins.measure()
 
 
+def fresh_clients() -> dict:
+    """bench/instructions.py's fresh-client rows: instructions of a new client and its first
+    request over TLS, the first of a process and each later one."""
+    sys.path.insert(0, str(BENCH))
+    import instructions as ins  # noqa: E402
+
+    return ins.fresh_clients()
+
+
 def main() -> None:
     t0 = time.time()
     results: dict[str, Any] = {"quick": QUICK, "config": CFG, "machine": machine()}
@@ -583,6 +592,8 @@ def main() -> None:
         results["s5"] = scenario5(emu)
         log("instructions and allocations per request (callgrind, dhat)")
         results["instructions"] = instructions()
+        log("a new client and its first request over TLS (callgrind)")
+        results["fresh_clients"] = fresh_clients()
     finally:
         emu.stop()
         free_emu.stop()

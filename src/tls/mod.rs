@@ -210,6 +210,20 @@ impl TlsSettings {
         })
     }
 
+    /// Every setting that decides trust, as bytes: equal keys, equal decisions.
+    fn trust_key(&self) -> Vec<u8> {
+        let mut key = vec![u8::from(self.insecure_skip_verify)];
+        for der in &self.extra_roots {
+            key.extend_from_slice(&(der.len() as u64).to_le_bytes());
+            key.extend_from_slice(der);
+        }
+        key.push(0xff);
+        for pin in self.pins.iter().flat_map(|p| p.0.iter()) {
+            key.extend_from_slice(pin);
+        }
+        key
+    }
+
     /// A context whose rustls configuration is built on first use.
     pub(crate) fn context(&self) -> Arc<TlsContext> {
         Arc::new(TlsContext {
@@ -228,17 +242,42 @@ pub(crate) struct TlsContext {
 
 impl TlsContext {
     pub(crate) fn config(&self) -> Arc<ClientConfig> {
-        Arc::clone(self.config.get_or_init(|| {
-            let s = &self.settings;
-            let verifier = verify::Verifier {
-                verify: s.verifies(),
-                given: Arc::new(verify::Given::new(s.extra_roots.clone())),
-                pins: s.pins.clone(),
-                provider: Arc::clone(&PROVIDER),
-            };
-            client_config(Arc::new(verifier))
-        }))
+        Arc::clone(self.config.get_or_init(|| shared_config(&self.settings)))
     }
+}
+
+/// How many rustls configurations the process keeps for reuse (one per distinct setting).
+const SHARED_CONFIGS: usize = 8;
+
+/// The rustls configuration of some TLS settings, shared by every client of the process with
+/// the same settings (kept for the last [`SHARED_CONFIGS`] distinct ones). A configuration
+/// keeps the TLS sessions its connections may resume, so a client made for one web request
+/// (PHP-FPM) resumes the session of the previous request's client — an abbreviated handshake,
+/// without the certificate checks and signatures of a full one. Sharing is sound only because
+/// equal settings make equal trust decisions: the key is every setting that decides trust.
+fn shared_config(settings: &TlsSettings) -> Arc<ClientConfig> {
+    use std::sync::Mutex;
+    static CONFIGS: Mutex<Vec<(Vec<u8>, Arc<ClientConfig>)>> = Mutex::new(Vec::new());
+    let key = settings.trust_key();
+    let mut configs = CONFIGS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(i) = configs.iter().position(|(k, _)| *k == key) {
+        let entry = configs.remove(i);
+        let config = Arc::clone(&entry.1);
+        configs.push(entry); // most recently used last
+        return config;
+    }
+    let verifier = verify::Verifier {
+        verify: settings.verifies(),
+        given: Arc::new(verify::Given::new(settings.extra_roots.clone())),
+        pins: settings.pins.clone(),
+        provider: Arc::clone(&PROVIDER),
+    };
+    let config = client_config(Arc::new(verifier));
+    if configs.len() == SHARED_CONFIGS {
+        configs.remove(0);
+    }
+    configs.push((key, Arc::clone(&config)));
+    config
 }
 
 /// A rustls client configuration with a verifier: TLS 1.3 and 1.2, no client certificate.

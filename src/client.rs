@@ -26,6 +26,7 @@ use crate::defaults;
 use crate::error::{Error, Result};
 use crate::events::{Event, Level, Observer, ReloginReason, Sinks};
 use crate::paths::{append_query, BaseUrl, UriCache};
+use crate::proxy::ProxySettings;
 use crate::request::{Request, JSON};
 use crate::response::Response;
 use crate::retry::{self, RetryPolicy};
@@ -34,7 +35,6 @@ use crate::session::{
     base_headers, read_login_answer, Credentials, Session, SessionStore, ISP_BOX_INSTANCE,
     MAX_RENEWALS, X_XSRF_TOKEN,
 };
-use crate::proxy::ProxySettings;
 use crate::tls::TlsSettings;
 use crate::transport::{Route, Transport};
 
@@ -824,10 +824,7 @@ impl Client {
 }
 
 /// The proxy the settings choose for a client's origin.
-fn select_proxy(
-    proxy: &ProxySettings,
-    base: &BaseUrl,
-) -> Result<Option<Arc<crate::proxy::Proxy>>> {
+fn select_proxy(proxy: &ProxySettings, base: &BaseUrl) -> Result<Option<Arc<crate::proxy::Proxy>>> {
     let https = base.scheme() == crate::paths::Scheme::Https;
     Ok(proxy.select(https, base.host(), base.port())?.map(Arc::new))
 }

@@ -380,8 +380,12 @@ impl PartialEq for Error {
             o.0.sent,
             o.0.attempts,
             o.0.status,
-        ) && (&self.0.api, &self.0.excerpt, self.0.argument, &self.0.tls_pin)
-            == (&o.0.api, &o.0.excerpt, o.0.argument, &o.0.tls_pin)
+        ) && (
+            &self.0.api,
+            &self.0.excerpt,
+            self.0.argument,
+            &self.0.tls_pin,
+        ) == (&o.0.api, &o.0.excerpt, o.0.argument, &o.0.tls_pin)
     }
 }
 

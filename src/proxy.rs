@@ -372,7 +372,10 @@ impl Proxy {
             None => {
                 if host.len() > 255 {
                     return Err(self
-                        .fail(ErrorKind::InvalidArgument, "the host name is too long".into())
+                        .fail(
+                            ErrorKind::InvalidArgument,
+                            "the host name is too long".into(),
+                        )
                         .permanent());
                 }
                 req.push(3);
@@ -439,7 +442,10 @@ impl Proxy {
                 ErrorKind::Connect,
                 "closed the connection during its handshake".into(),
             ),
-            _ => self.fail(ErrorKind::Connect, format!("failed during its handshake: {e}")),
+            _ => self.fail(
+                ErrorKind::Connect,
+                format!("failed during its handshake: {e}"),
+            ),
         }
     }
 
@@ -616,9 +622,9 @@ impl ProxySettings {
         if bypass {
             return Ok(None);
         }
-        Proxy::parse(&url).map(Some).map_err(|e| {
-            Error::invalid_arg("proxy", format!("{} (from {source})", e.message()))
-        })
+        Proxy::parse(&url)
+            .map(Some)
+            .map_err(|e| Error::invalid_arg("proxy", format!("{} (from {source})", e.message())))
     }
 }
 
@@ -634,10 +640,7 @@ fn env_var(
 }
 
 /// The environment's proxy for an https or http origin (see the module documentation).
-fn env_proxy(
-    https: bool,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Option<(&'static str, String)> {
+fn env_proxy(https: bool, env: &dyn Fn(&str) -> Option<String>) -> Option<(&'static str, String)> {
     let cgi = env("REQUEST_METHOD").is_some();
     let scheme: &[&'static str] = match (https, cgi) {
         (true, _) => &["https_proxy", "HTTPS_PROXY"],
@@ -718,10 +721,23 @@ mod tests {
         let p = Proxy::parse("proxy:8080").unwrap();
         assert_eq!((p.kind(), p.port()), (ProxyKind::Http, 8080));
         let p = Proxy::parse("socks5h://[::1]").unwrap();
-        assert_eq!((p.kind(), p.host(), p.port()), (ProxyKind::Socks5h, "::1", 1080));
+        assert_eq!(
+            (p.kind(), p.host(), p.port()),
+            (ProxyKind::Socks5h, "::1", 1080)
+        );
         assert_eq!(p.shown(), "socks5h://[::1]:1080");
-        assert_eq!(Proxy::parse("SOCKS5://h:1").unwrap().kind(), ProxyKind::Socks5);
-        for bad in ["https://h:1", "socks4://h:1", "http://h:x", "http://", "http://h:0", "ftp://h"] {
+        assert_eq!(
+            Proxy::parse("SOCKS5://h:1").unwrap().kind(),
+            ProxyKind::Socks5
+        );
+        for bad in [
+            "https://h:1",
+            "socks4://h:1",
+            "http://h:x",
+            "http://",
+            "http://h:0",
+            "ftp://h",
+        ] {
             let e = Proxy::parse(bad).unwrap_err();
             assert_eq!(e.argument(), Some("proxy"), "{bad}");
             assert!(!e.message().contains("secret"));
@@ -761,7 +777,10 @@ mod tests {
         s.set_proxy(Some("http://p:1")).unwrap();
         s.set_no_proxy(Some("h"));
         assert!(s.select(true, "h", 443).unwrap().is_none());
-        assert_eq!(s.select(true, "y", 443).unwrap().unwrap().shown(), "http://p:1");
+        assert_eq!(
+            s.select(true, "y", 443).unwrap().unwrap().shown(),
+            "http://p:1"
+        );
         s.set_no_proxy(Some(""));
         assert!(s.select(true, "h", 443).unwrap().is_some());
         assert!(s.set_proxy(Some("gopher://p")).is_err());
@@ -770,11 +789,12 @@ mod tests {
     #[test]
     fn environment_precedence() {
         let select = |vars: &[(&str, &str)], https: bool, host: &str| {
-            let vars: Vec<(String, String)> =
-                vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-            let env = move |name: &str| {
-                vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
-            };
+            let vars: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            let env =
+                move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
             ProxySettings::from_env()
                 .select_in(https, host, 443, &env)
                 .unwrap()
@@ -782,17 +802,55 @@ mod tests {
         };
         let s = |x: &str| Some(x.to_string());
         assert_eq!(select(&[], true, "h"), None);
-        assert_eq!(select(&[("HTTPS_PROXY", "u:1"), ("https_proxy", "l:1")], true, "h"), s("http://l:1"));
-        assert_eq!(select(&[("HTTPS_PROXY", "u:1"), ("https_proxy", " ")], true, "h"), s("http://u:1"));
-        assert_eq!(select(&[("http_proxy", "h:1"), ("all_proxy", "socks5h://a:1")], true, "h"), s("socks5h://a:1"));
-        assert_eq!(select(&[("ALL_PROXY", "socks5://a:2")], false, "h"), s("socks5://a:2"));
-        assert_eq!(select(&[("HTTP_PROXY", "u:1")], false, "h"), s("http://u:1"));
+        assert_eq!(
+            select(&[("HTTPS_PROXY", "u:1"), ("https_proxy", "l:1")], true, "h"),
+            s("http://l:1")
+        );
+        assert_eq!(
+            select(&[("HTTPS_PROXY", "u:1"), ("https_proxy", " ")], true, "h"),
+            s("http://u:1")
+        );
+        assert_eq!(
+            select(
+                &[("http_proxy", "h:1"), ("all_proxy", "socks5h://a:1")],
+                true,
+                "h"
+            ),
+            s("socks5h://a:1")
+        );
+        assert_eq!(
+            select(&[("ALL_PROXY", "socks5://a:2")], false, "h"),
+            s("socks5://a:2")
+        );
+        assert_eq!(
+            select(&[("HTTP_PROXY", "u:1")], false, "h"),
+            s("http://u:1")
+        );
         // httpoxy: a CGI request's "Proxy:" header arrives as HTTP_PROXY.
-        assert_eq!(select(&[("HTTP_PROXY", "evil:1"), ("REQUEST_METHOD", "GET")], false, "h"), None);
-        assert_eq!(select(&[("https_proxy", "p:1"), ("NO_PROXY", "h")], true, "h"), None);
-        assert_eq!(select(&[("https_proxy", "p:1"), ("no_proxy", "x"), ("NO_PROXY", "h")], true, "h"), s("http://p:1"));
+        assert_eq!(
+            select(
+                &[("HTTP_PROXY", "evil:1"), ("REQUEST_METHOD", "GET")],
+                false,
+                "h"
+            ),
+            None
+        );
+        assert_eq!(
+            select(&[("https_proxy", "p:1"), ("NO_PROXY", "h")], true, "h"),
+            None
+        );
+        assert_eq!(
+            select(
+                &[("https_proxy", "p:1"), ("no_proxy", "x"), ("NO_PROXY", "h")],
+                true,
+                "h"
+            ),
+            s("http://p:1")
+        );
         let env = |name: &str| (name == "https_proxy").then(|| "ftp://x".to_string());
-        let e = ProxySettings::from_env().select_in(true, "h", 443, &env).unwrap_err();
+        let e = ProxySettings::from_env()
+            .select_in(true, "h", 443, &env)
+            .unwrap_err();
         assert!(e.message().contains("$https_proxy"), "{e}");
     }
 }

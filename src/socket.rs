@@ -127,10 +127,8 @@ pub(crate) fn open(addrs: &[SocketAddr], timeout: Option<Duration>) -> Result<Tc
 /// section 4), each family keeping the resolver's order.
 pub(crate) fn interleave(addrs: &[SocketAddr]) -> Vec<SocketAddr> {
     let first_v6 = addrs.first().is_some_and(SocketAddr::is_ipv6);
-    let (mut a, mut b): (Vec<_>, Vec<_>) = addrs
-        .iter()
-        .copied()
-        .partition(|x| x.is_ipv6() == first_v6);
+    let (mut a, mut b): (Vec<_>, Vec<_>) =
+        addrs.iter().copied().partition(|x| x.is_ipv6() == first_v6);
     let mut out = Vec::with_capacity(addrs.len());
     let (mut a, mut b) = (a.drain(..), b.drain(..));
     loop {
@@ -355,7 +353,12 @@ mod tests {
     #[test]
     fn families_interleave() {
         let a = |s: &str| s.parse::<SocketAddr>().unwrap();
-        let (v6a, v6b, v4a, v4b) = (a("[::1]:1"), a("[::2]:1"), a("127.0.0.1:1"), a("127.0.0.2:1"));
+        let (v6a, v6b, v4a, v4b) = (
+            a("[::1]:1"),
+            a("[::2]:1"),
+            a("127.0.0.1:1"),
+            a("127.0.0.2:1"),
+        );
         assert_eq!(interleave(&[v6a, v6b, v4a, v4b]), vec![v6a, v4a, v6b, v4b]);
         assert_eq!(interleave(&[v4a, v6a, v6b]), vec![v4a, v6a, v6b]);
         assert_eq!(interleave(&[v4a, v4b]), vec![v4a, v4b]);
@@ -364,7 +367,11 @@ mod tests {
     /// An address that never answers: a listener whose backlog is full drops new SYNs.
     fn black_hole() -> (std::net::TcpListener, Vec<TcpStream>, SocketAddr) {
         let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-        socket.bind(&SockAddr::from("127.0.0.1:0".parse::<SocketAddr>().unwrap())).unwrap();
+        socket
+            .bind(&SockAddr::from(
+                "127.0.0.1:0".parse::<SocketAddr>().unwrap(),
+            ))
+            .unwrap();
         socket.listen(0).unwrap();
         let listener: std::net::TcpListener = socket.into();
         let addr = listener.local_addr().unwrap();
@@ -384,7 +391,11 @@ mod tests {
         let (_hole, _held, dead) = black_hole();
         let live = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let t0 = Instant::now();
-        let s = open(&[dead, live.local_addr().unwrap()], Some(Duration::from_secs(5))).unwrap();
+        let s = open(
+            &[dead, live.local_addr().unwrap()],
+            Some(Duration::from_secs(5)),
+        )
+        .unwrap();
         let took = t0.elapsed();
         assert_eq!(s.peer_addr().unwrap(), live.local_addr().unwrap());
         assert!(took >= ATTEMPT_DELAY, "{took:?}");
@@ -404,11 +415,18 @@ mod tests {
         };
         let live = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let t0 = Instant::now();
-        let s = open(&[closed, live.local_addr().unwrap()], Some(Duration::from_secs(5))).unwrap();
+        let s = open(
+            &[closed, live.local_addr().unwrap()],
+            Some(Duration::from_secs(5)),
+        )
+        .unwrap();
         assert_eq!(s.peer_addr().unwrap(), live.local_addr().unwrap());
         assert!(t0.elapsed() < ATTEMPT_DELAY, "{:?}", t0.elapsed());
         let e = open(&[closed, closed], Some(Duration::from_secs(5))).unwrap_err();
-        assert!(matches!(&e, Error::Io(io) if io.kind() == io::ErrorKind::ConnectionRefused), "{e:?}");
+        assert!(
+            matches!(&e, Error::Io(io) if io.kind() == io::ErrorKind::ConnectionRefused),
+            "{e:?}"
+        );
     }
 
     #[test]

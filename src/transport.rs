@@ -462,7 +462,9 @@ impl Resolver for InlineResolver {
             Some(proxy) => (proxy.host(), proxy.port()),
             None => (
                 authority.host(),
-                authority.port_u16().unwrap_or(if secure { 443 } else { 80 }),
+                authority
+                    .port_u16()
+                    .unwrap_or(if secure { 443 } else { 80 }),
             ),
         };
         let literal = host.trim_start_matches('[').trim_end_matches(']');

@@ -89,14 +89,23 @@ fn builder(url: &str) -> dcimanager::ClientBuilder {
 fn log_in(c: &Client) {
     let info = c.login("admin@example.com", "secret").expect("login");
     assert_eq!(info.id, "3");
-    assert_eq!(c.get("auth/v4/whoami").unwrap()["email"], "admin@example.com");
+    assert_eq!(
+        c.get("auth/v4/whoami").unwrap()["email"],
+        "admin@example.com"
+    );
 }
 
 /// An emulator serving one of the certificates of make-test-certs.sh.
 fn serving(name: &str) -> Emulator {
     net(); // the certificates
     let (c, k) = (cert(&format!("{name}.pem")), cert(&format!("{name}.key")));
-    Emulator::start_with(&["--tls", "--cert", c.to_str().unwrap(), "--key", k.to_str().unwrap()])
+    Emulator::start_with(&[
+        "--tls",
+        "--cert",
+        c.to_str().unwrap(),
+        "--key",
+        k.to_str().unwrap(),
+    ])
 }
 
 fn port_of(url: &str) -> &str {
@@ -128,7 +137,10 @@ fn self_signed_certificate_not_given_is_refused_in_words_with_its_pin() {
     assert_eq!(e.tls_pin(), Some(v("DCI_NET_PIN")));
     let text = e.to_string();
     assert!(text.contains("127.0.0.1"), "{text}");
-    assert!(text.contains("CA certificate (CA:TRUE) used as the server's own"), "{text}");
+    assert!(
+        text.contains("CA certificate (CA:TRUE) used as the server's own"),
+        "{text}"
+    );
     assert!(text.contains(v("DCI_NET_PIN")), "{text}");
     assert!(!text.contains("OtherError"), "{text}");
 }
@@ -147,7 +159,8 @@ fn host_name_and_dates_of_a_given_certificate_are_still_checked() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Tls);
     assert!(
-        e.message().contains("not valid for this name (it is for localhost, 127.0.0.1, ::1)"),
+        e.message()
+            .contains("not valid for this name (it is for localhost, 127.0.0.1, ::1)"),
         "{e}"
     );
 }
@@ -156,7 +169,10 @@ fn host_name_and_dates_of_a_given_certificate_are_still_checked() {
 fn certificate_with_the_name_only_in_its_cn() {
     let emu = serving("cnonly");
     let by_name = format!("https://localhost:{}", port_of(&emu.url));
-    let c = builder(&by_name).ca_file(cert("cnonly.pem")).build().unwrap();
+    let c = builder(&by_name)
+        .ca_file(cert("cnonly.pem"))
+        .build()
+        .unwrap();
     log_in(&c);
     let e = builder(&emu.url)
         .ca_file(cert("cnonly.pem"))
@@ -174,7 +190,11 @@ fn certificate_with_the_name_only_in_its_cn() {
 fn leaf_of_a_given_ca_verifies_and_of_an_unknown_one_is_refused() {
     let emu = serving("leaf");
     log_in(&builder(&emu.url).ca_file(cert("ca.pem")).build().unwrap());
-    let e = builder(&emu.url).build().unwrap().get("auth/v4/whoami").unwrap_err();
+    let e = builder(&emu.url)
+        .build()
+        .unwrap()
+        .get("auth/v4/whoami")
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Tls);
     assert!(e.message().contains("not signed by a trusted CA"), "{e}");
     assert!(e.message().contains("dcimanager test company CA"), "{e}");
@@ -191,7 +211,11 @@ fn expired_certificate_says_when() {
         .get("auth/v4/whoami")
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Tls);
-    assert!(e.message().contains("it expired on 2021-01-01 00:00:00 UTC"), "{e}");
+    assert!(
+        e.message()
+            .contains("it expired on 2021-01-01 00:00:00 UTC"),
+        "{e}"
+    );
     assert_eq!(e.tls_pin(), Some(pin_of("expired").as_str()));
 }
 
@@ -206,7 +230,8 @@ fn certificate_for_another_name_says_which() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Tls);
     assert!(
-        e.message().contains("not valid for this name (it is for other.example)"),
+        e.message()
+            .contains("not valid for this name (it is for other.example)"),
         "{e}"
     );
 }
@@ -250,8 +275,11 @@ fn child(test: &str, env: &[(&str, &str)]) {
 
 /// In a child: the fixture's values come from the environment.
 fn in_child(test: &str) -> Option<HashMap<String, String>> {
-    (std::env::var("DCI_NET_CHILD").ok()? == test)
-        .then(|| std::env::vars().filter(|(k, _)| k.starts_with("DCI_")).collect())
+    (std::env::var("DCI_NET_CHILD").ok()? == test).then(|| {
+        std::env::vars()
+            .filter(|(k, _)| k.starts_with("DCI_"))
+            .collect()
+    })
 }
 
 #[test]
@@ -261,17 +289,29 @@ fn company_ca_in_ssl_cert_file_or_dir_is_trusted() {
     let dir = cert("certdir");
     child(
         "child_trust_store",
-        &[("SSL_CERT_FILE", ca.to_str().unwrap()), ("CHILD_URL", &emu.url), ("EXPECT", "ok")],
+        &[
+            ("SSL_CERT_FILE", ca.to_str().unwrap()),
+            ("CHILD_URL", &emu.url),
+            ("EXPECT", "ok"),
+        ],
     );
     child(
         "child_trust_store",
-        &[("SSL_CERT_DIR", dir.to_str().unwrap()), ("CHILD_URL", &emu.url), ("EXPECT", "ok")],
+        &[
+            ("SSL_CERT_DIR", dir.to_str().unwrap()),
+            ("CHILD_URL", &emu.url),
+            ("EXPECT", "ok"),
+        ],
     );
     // Only SSL_CERT_FILE's roots: the company CA is not among Debian's.
     let other = cert("selfsigned.pem");
     child(
         "child_trust_store",
-        &[("SSL_CERT_FILE", other.to_str().unwrap()), ("CHILD_URL", &emu.url), ("EXPECT", "refused")],
+        &[
+            ("SSL_CERT_FILE", other.to_str().unwrap()),
+            ("CHILD_URL", &emu.url),
+            ("EXPECT", "refused"),
+        ],
     );
 }
 
@@ -286,7 +326,11 @@ fn child_trust_store() {
     let c = builder(&url).build().unwrap();
     let store = dcimanager::tls::trust_store();
     assert_eq!(store.source, dcimanager::tls::TrustStoreSource::System);
-    assert!(store.description.contains("SSL_CERT_"), "{}", store.description);
+    assert!(
+        store.description.contains("SSL_CERT_"),
+        "{}",
+        store.description
+    );
     match (expect.as_str(), c.login("admin@example.com", "secret")) {
         ("ok", Ok(_)) => {}
         ("refused", Err(e)) => {
@@ -304,10 +348,20 @@ fn pins_as_curl_checks_them() {
     let url = v("DCI_NET_URL");
     let (right, wrong) = (v("DCI_NET_PIN"), v("DCI_NET_OTHER_PIN"));
     // Verification on: the certificate must verify and match.
-    let c = builder(url).ca_file(v("DCI_NET_CERT")).pinned_pubkey(right).build().unwrap();
+    let c = builder(url)
+        .ca_file(v("DCI_NET_CERT"))
+        .pinned_pubkey(right)
+        .build()
+        .unwrap();
     log_in(&c);
     let both = format!("{wrong};{right}");
-    log_in(&builder(url).ca_file(v("DCI_NET_CERT")).pinned_pubkey(&both).build().unwrap());
+    log_in(
+        &builder(url)
+            .ca_file(v("DCI_NET_CERT"))
+            .pinned_pubkey(&both)
+            .build()
+            .unwrap(),
+    );
     let e = builder(url)
         .ca_file(v("DCI_NET_CERT"))
         .pinned_pubkey(wrong)
@@ -316,10 +370,18 @@ fn pins_as_curl_checks_them() {
         .get("auth/v4/whoami")
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Tls);
-    assert!(e.message().contains("matches none of the pinned keys"), "{e}");
+    assert!(
+        e.message().contains("matches none of the pinned keys"),
+        "{e}"
+    );
     assert_eq!(e.tls_pin(), Some(right));
     // A right pin does not stand in for verification when it is on.
-    let e = builder(url).pinned_pubkey(right).build().unwrap().get("auth/v4/whoami").unwrap_err();
+    let e = builder(url)
+        .pinned_pubkey(right)
+        .build()
+        .unwrap()
+        .get("auth/v4/whoami")
+        .unwrap_err();
     assert!(e.message().contains("CA:TRUE"), "{e}");
     // Verification off: the pin alone decides; a wrong pin always fails.
     let c = builder(url)
@@ -336,15 +398,24 @@ fn pins_as_curl_checks_them() {
         .unwrap()
         .get("auth/v4/whoami")
         .unwrap_err();
-    assert!(e.message().contains("matches none of the pinned keys"), "{e}");
+    assert!(
+        e.message().contains("matches none of the pinned keys"),
+        "{e}"
+    );
     // Set and removed on a live client.
-    let c = builder(url).danger_accept_invalid_certs(true).build().unwrap();
+    let c = builder(url)
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
     assert!(!c.is_secure());
     c.set_pinned_pubkey(Some(wrong)).unwrap();
     assert!(c.get("auth/v4/whoami").is_err());
     c.set_pinned_pubkey(None).unwrap();
     assert!(c.get("auth/v4/whoami").unwrap_err().kind() == ErrorKind::Unauthorized);
-    let e = Client::builder(url).pinned_pubkey("sha1//abc").build().unwrap_err();
+    let e = Client::builder(url)
+        .pinned_pubkey("sha1//abc")
+        .build()
+        .unwrap_err();
     assert_eq!(e.argument(), Some("pinned_pubkey"));
 }
 
@@ -366,13 +437,24 @@ fn server_pin_learns_the_key_without_a_request() {
     assert_eq!(seen.names, ["localhost", "127.0.0.1", "::1"]);
     assert!(seen.verified.is_err());
     // Pinned with what was learned: verified through the pin alone.
-    log_in(&builder(&emu.url).danger_accept_invalid_certs(true).pinned_pubkey(&pin).build().unwrap());
+    log_in(
+        &builder(&emu.url)
+            .danger_accept_invalid_certs(true)
+            .pinned_pubkey(&pin)
+            .build()
+            .unwrap(),
+    );
     // Not https, nothing listening.
     assert_eq!(
-        dcimanager::server_pin("http://127.0.0.1:1").unwrap_err().argument(),
+        dcimanager::server_pin("http://127.0.0.1:1")
+            .unwrap_err()
+            .argument(),
         Some("url")
     );
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let e = dcimanager::server_pin(&format!("https://{closed}")).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Connect);
 }
@@ -424,8 +506,14 @@ fn proxy_failures_are_their_own_clear_errors() {
     };
     let bare = v("DCI_NET_AUTH_PROXY_BARE");
     let e = attempt(bare);
-    assert_eq!((e.kind(), e.phase()), (ErrorKind::Connect, Some(Phase::Connect)));
-    assert!(e.message().contains(bare) && e.message().contains("requires credentials"), "{e}");
+    assert_eq!(
+        (e.kind(), e.phase()),
+        (ErrorKind::Connect, Some(Phase::Connect))
+    );
+    assert!(
+        e.message().contains(bare) && e.message().contains("requires credentials"),
+        "{e}"
+    );
     assert_eq!(e.attempts(), 1, "a 407 is not retried");
     let wrong = bare.replace("http://", "http://dci:not-the-password@");
     let e = attempt(&wrong);
@@ -436,7 +524,10 @@ fn proxy_failures_are_their_own_clear_errors() {
     assert_eq!(e.kind(), ErrorKind::Connect);
     assert!(e.message().contains("refused the credentials"), "{e}");
     assert!(!e.to_string().contains("nope-pass"), "{e}");
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let t0 = Instant::now();
     let e = builder(&emu.url)
         .proxy(Some(&format!("http://u:hidden@{closed}")))
@@ -444,9 +535,13 @@ fn proxy_failures_are_their_own_clear_errors() {
         .unwrap()
         .get("auth/v4/whoami")
         .unwrap_err();
-    assert_eq!((e.kind(), e.phase()), (ErrorKind::Connect, Some(Phase::Connect)));
+    assert_eq!(
+        (e.kind(), e.phase()),
+        (ErrorKind::Connect, Some(Phase::Connect))
+    );
     assert!(
-        e.message().contains(&format!("could not connect to the proxy http://{closed}")),
+        e.message()
+            .contains(&format!("could not connect to the proxy http://{closed}")),
         "{e}"
     );
     assert!(!e.to_string().contains("hidden"));
@@ -478,7 +573,13 @@ fn through_a_socks5_proxy_resolving_the_name() {
         "the proxy's log: {log}"
     );
     let local = v("DCI_NET_SOCKS_PROXY").replace("socks5h://", "socks5://");
-    log_in(&builder(&by_name).ca_file(v("DCI_NET_CERT")).proxy(Some(&local)).build().unwrap());
+    log_in(
+        &builder(&by_name)
+            .ca_file(v("DCI_NET_CERT"))
+            .proxy(Some(&local))
+            .build()
+            .unwrap(),
+    );
 }
 
 #[test]
@@ -487,14 +588,22 @@ fn proxies_from_the_environment() {
     let log = v("DCI_NET_HTTP_PROXY_LOG");
     child(
         "child_env_proxy",
-        &[("https_proxy", v("DCI_NET_HTTP_PROXY")), ("CHILD_URL", &emu.url), ("EXPECT", "http")],
+        &[
+            ("https_proxy", v("DCI_NET_HTTP_PROXY")),
+            ("CHILD_URL", &emu.url),
+            ("EXPECT", "http"),
+        ],
     );
     let target = format!("CONNECT 127.0.0.1:{} HTTP/1.1", port_of(&emu.url));
     assert!(std::fs::read_to_string(log).unwrap().contains(&target));
     // ALL_PROXY (ssh -D style), and NO_PROXY sending it around a dead proxy.
     child(
         "child_env_proxy",
-        &[("ALL_PROXY", v("DCI_NET_SOCKS_PROXY")), ("CHILD_URL", &emu.url), ("EXPECT", "socks")],
+        &[
+            ("ALL_PROXY", v("DCI_NET_SOCKS_PROXY")),
+            ("CHILD_URL", &emu.url),
+            ("EXPECT", "socks"),
+        ],
     );
     child(
         "child_env_proxy",
@@ -519,7 +628,10 @@ fn child_env_proxy() {
         .unwrap();
     let expect = std::env::var("EXPECT").unwrap();
     match expect.as_str() {
-        "http" => assert_eq!(c.proxy().as_deref(), Some(net["DCI_NET_HTTP_PROXY"].as_str())),
+        "http" => assert_eq!(
+            c.proxy().as_deref(),
+            Some(net["DCI_NET_HTTP_PROXY"].as_str())
+        ),
         "socks" => assert!(c.proxy().unwrap().starts_with("socks5h://127.0.0.1:")),
         _ => assert_eq!(c.proxy(), None),
     }
@@ -532,8 +644,10 @@ fn child_env_proxy() {
 fn black_hole() -> (socket2::Socket, Vec<std::net::TcpStream>, SocketAddr) {
     use socket2::{Domain, SockAddr, Socket, Type};
     let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-    s.bind(&SockAddr::from("127.0.0.1:0".parse::<SocketAddr>().unwrap()))
-        .unwrap();
+    s.bind(&SockAddr::from(
+        "127.0.0.1:0".parse::<SocketAddr>().unwrap(),
+    ))
+    .unwrap();
     s.listen(0).unwrap();
     let addr = s.local_addr().unwrap().as_socket().unwrap();
     let mut held = Vec::new();
@@ -560,7 +674,10 @@ fn a_dead_address_first_does_not_stall_the_connection() {
     log_in(&c);
     let took = t0.elapsed();
     assert!(took >= Duration::from_millis(250), "{took:?}");
-    assert!(took < Duration::from_secs(3), "not the whole connect budget: {took:?}");
+    assert!(
+        took < Duration::from_secs(3),
+        "not the whole connect budget: {took:?}"
+    );
 }
 
 #[test]

@@ -109,7 +109,11 @@ pub unsafe extern "C" fn dci_client_set_pinned_pubkey(
 ) -> dci_status {
     ffi!({
         let c = handle!(client);
-        let pins = if pins.is_null() { None } else { Some(text!(pins)) };
+        let pins = if pins.is_null() {
+            None
+        } else {
+            Some(text!(pins))
+        };
         c.inner.set_pinned_pubkey(pins)
     })
 }
@@ -129,7 +133,11 @@ pub unsafe extern "C" fn dci_client_set_proxy(
 ) -> dci_status {
     ffi!({
         let c = handle!(client);
-        let url = if url.is_null() { None } else { Some(text!(url)) };
+        let url = if url.is_null() {
+            None
+        } else {
+            Some(text!(url))
+        };
         c.inner.set_proxy(url)
     })
 }
@@ -145,7 +153,11 @@ pub unsafe extern "C" fn dci_client_set_no_proxy(
 ) -> dci_status {
     ffi!({
         let c = handle!(client);
-        let list = if list.is_null() { None } else { Some(text!(list)) };
+        let list = if list.is_null() {
+            None
+        } else {
+            Some(text!(list))
+        };
         c.inner.set_no_proxy(list)
     })
 }

@@ -209,7 +209,10 @@ pub unsafe extern "C" fn dci_string_free(s: *mut c_char) {
 /// `dci_client_set_pinned_pubkey`. Errors: DCI_ERROR_INVALID_ARGUMENT for a URL that is not
 /// https, DCI_ERROR_CONNECT / DCI_ERROR_TIMEOUT (10 s) / DCI_ERROR_TLS. Thread-safe.
 #[no_mangle]
-pub unsafe extern "C" fn dci_server_pin(url: *const c_char, pin_out: *mut *mut c_char) -> dci_status {
+pub unsafe extern "C" fn dci_server_pin(
+    url: *const c_char,
+    pin_out: *mut *mut c_char,
+) -> dci_status {
     ffi!(pin_out => boundary::owned_string(&crate::server_pin(text!(url))?))
 }
 

@@ -115,7 +115,11 @@ pub struct Refusal {
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the certificate of {} was refused: {}", self.host, self.reason)?;
+        write!(
+            f,
+            "the certificate of {} was refused: {}",
+            self.host, self.reason
+        )?;
         if let Some(pin) = &self.pin {
             write!(f, " (its key's pin: {pin})")?;
         }
@@ -172,13 +176,11 @@ pub(crate) struct Verifier {
 
 impl Verifier {
     fn refuse(reason: Reason, host: &str, pin: Option<String>) -> rustls::Error {
-        rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(
-            Refusal {
-                reason,
-                host: host.to_string(),
-                pin,
-            },
-        ))))
+        rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(Refusal {
+            reason,
+            host: host.to_string(),
+            pin,
+        }))))
     }
 }
 

@@ -81,7 +81,9 @@ impl Emulator {
             .unwrap();
         let url = line.trim().to_string();
         assert!(url.starts_with("http"), "emulator said {line:?}");
-        let mut b = Client::builder(&url).retry(RetryPolicy::none()).proxy(Some(""));
+        let mut b = Client::builder(&url)
+            .retry(RetryPolicy::none())
+            .proxy(Some(""));
         if tls {
             b = b.ca_file(&ca);
         }

@@ -108,6 +108,19 @@ fn serving(name: &str) -> Emulator {
     ])
 }
 
+/// The TLS error a client built by `b` gets for a request: the words must say `words`.
+fn refused(b: dcimanager::ClientBuilder, words: &str) -> dcimanager::Error {
+    let e = b.build().unwrap().get("auth/v4/whoami").unwrap_err();
+    assert_eq!(
+        (e.kind(), e.phase()),
+        (ErrorKind::Tls, Some(Phase::Tls)),
+        "{e}"
+    );
+    assert!(e.message().contains(words), "{e}");
+    assert!(!e.request_sent());
+    e
+}
+
 fn port_of(url: &str) -> &str {
     url.rsplit(':').next().unwrap()
 }
@@ -150,18 +163,10 @@ fn host_name_and_dates_of_a_given_certificate_are_still_checked() {
     // The self-signed certificate names localhost, 127.0.0.1 and ::1, not 127.0.0.2.
     let emu = serving("selfsigned");
     let url = format!("https://127.0.0.2:{}", port_of(&emu.url));
-    let e = builder(&url)
-        .ca_file(v("DCI_NET_CERT"))
-        .resolve_to(&[format!("127.0.0.1:{}", port_of(&emu.url)).parse().unwrap()])
-        .build()
-        .unwrap()
-        .get("auth/v4/whoami")
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Tls);
-    assert!(
-        e.message()
-            .contains("not valid for this name (it is for localhost, 127.0.0.1, ::1)"),
-        "{e}"
+    let at = format!("127.0.0.1:{}", port_of(&emu.url)).parse().unwrap();
+    refused(
+        builder(&url).ca_file(v("DCI_NET_CERT")).resolve_to(&[at]),
+        "not valid for this name (it is for localhost, 127.0.0.1, ::1)",
     );
 }
 
@@ -174,14 +179,10 @@ fn certificate_with_the_name_only_in_its_cn() {
         .build()
         .unwrap();
     log_in(&c);
-    let e = builder(&emu.url)
-        .ca_file(cert("cnonly.pem"))
-        .build()
-        .unwrap()
-        .get("auth/v4/whoami")
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Tls);
-    assert!(e.message().contains("it is for localhost"), "{e}");
+    refused(
+        builder(&emu.url).ca_file(cert("cnonly.pem")),
+        "it is for localhost",
+    );
 }
 
 // ---- certificates of a company CA -------------------------------------------------------
@@ -190,13 +191,7 @@ fn certificate_with_the_name_only_in_its_cn() {
 fn leaf_of_a_given_ca_verifies_and_of_an_unknown_one_is_refused() {
     let emu = serving("leaf");
     log_in(&builder(&emu.url).ca_file(cert("ca.pem")).build().unwrap());
-    let e = builder(&emu.url)
-        .build()
-        .unwrap()
-        .get("auth/v4/whoami")
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Tls);
-    assert!(e.message().contains("not signed by a trusted CA"), "{e}");
+    let e = refused(builder(&emu.url), "not signed by a trusted CA");
     assert!(e.message().contains("dcimanager test company CA"), "{e}");
     assert_eq!(e.tls_pin(), Some(pin_of("leaf").as_str()));
 }
@@ -204,17 +199,9 @@ fn leaf_of_a_given_ca_verifies_and_of_an_unknown_one_is_refused() {
 #[test]
 fn expired_certificate_says_when() {
     let emu = serving("expired");
-    let e = builder(&emu.url)
-        .ca_file(cert("ca.pem"))
-        .build()
-        .unwrap()
-        .get("auth/v4/whoami")
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Tls);
-    assert!(
-        e.message()
-            .contains("it expired on 2021-01-01 00:00:00 UTC"),
-        "{e}"
+    let e = refused(
+        builder(&emu.url).ca_file(cert("ca.pem")),
+        "it expired on 2021-01-01 00:00:00 UTC",
     );
     assert_eq!(e.tls_pin(), Some(pin_of("expired").as_str()));
 }
@@ -222,17 +209,9 @@ fn expired_certificate_says_when() {
 #[test]
 fn certificate_for_another_name_says_which() {
     let emu = serving("wrongname");
-    let e = builder(&emu.url)
-        .ca_file(cert("ca.pem"))
-        .build()
-        .unwrap()
-        .get("auth/v4/whoami")
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Tls);
-    assert!(
-        e.message()
-            .contains("not valid for this name (it is for other.example)"),
-        "{e}"
+    refused(
+        builder(&emu.url).ca_file(cert("ca.pem")),
+        "not valid for this name (it is for other.example)",
     );
 }
 
@@ -362,27 +341,13 @@ fn pins_as_curl_checks_them() {
             .build()
             .unwrap(),
     );
-    let e = builder(url)
-        .ca_file(v("DCI_NET_CERT"))
-        .pinned_pubkey(wrong)
-        .build()
-        .unwrap()
-        .get("auth/v4/whoami")
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Tls);
-    assert!(
-        e.message().contains("matches none of the pinned keys"),
-        "{e}"
+    let e = refused(
+        builder(url).ca_file(v("DCI_NET_CERT")).pinned_pubkey(wrong),
+        "matches none of the pinned keys",
     );
     assert_eq!(e.tls_pin(), Some(right));
     // A right pin does not stand in for verification when it is on.
-    let e = builder(url)
-        .pinned_pubkey(right)
-        .build()
-        .unwrap()
-        .get("auth/v4/whoami")
-        .unwrap_err();
-    assert!(e.message().contains("CA:TRUE"), "{e}");
+    refused(builder(url).pinned_pubkey(right), "CA:TRUE");
     // Verification off: the pin alone decides; a wrong pin always fails.
     let c = builder(url)
         .danger_accept_invalid_certs(true)
@@ -391,16 +356,11 @@ fn pins_as_curl_checks_them() {
         .unwrap();
     assert!(c.is_secure());
     log_in(&c);
-    let e = builder(url)
-        .danger_accept_invalid_certs(true)
-        .pinned_pubkey(wrong)
-        .build()
-        .unwrap()
-        .get("auth/v4/whoami")
-        .unwrap_err();
-    assert!(
-        e.message().contains("matches none of the pinned keys"),
-        "{e}"
+    refused(
+        builder(url)
+            .danger_accept_invalid_certs(true)
+            .pinned_pubkey(wrong),
+        "matches none of the pinned keys",
     );
     // Set and removed on a live client.
     let c = builder(url)

@@ -271,6 +271,7 @@ fn shared_config(settings: &TlsSettings) -> Arc<ClientConfig> {
         given: Arc::new(verify::Given::new(settings.extra_roots.clone())),
         pins: settings.pins.clone(),
         provider: Arc::clone(&PROVIDER),
+        seen: None,
     };
     let config = client_config(Arc::new(verifier));
     if configs.len() == SHARED_CONFIGS {

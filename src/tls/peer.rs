@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rustls::ClientConnection;
 
 use super::cert::{format_time, CertInfo};
-use super::verify::{self, Given, Reason, Recorder};
+use super::verify::{self, Given, Reason, Verifier};
 use super::{client_config, PROVIDER};
 use crate::error::{Error, ErrorKind, Phase, Result};
 use crate::paths::{BaseUrl, Scheme};
@@ -114,9 +114,12 @@ pub fn peer_certificate(
         p.tunnel(&mut stream, base.host(), base.port())
             .map_err(|f| connect_failure(f.into()))?;
     }
-    let recorder = Arc::new(Recorder {
+    let recorder = Arc::new(Verifier {
+        verify: false,
+        given: Arc::new(Given::default()),
+        pins: None,
         provider: Arc::clone(&PROVIDER),
-        seen: parking_lot::Mutex::new(None),
+        seen: Some(parking_lot::Mutex::new(None)),
     });
     let name = super::connector::server_name(base.host())
         .map_err(|e| crate::transport::failure_at(e, Phase::Tls))?;
@@ -129,7 +132,7 @@ pub fn peer_certificate(
     }
     conn.send_close_notify();
     let _ = conn.complete_io(&mut stream);
-    let Some((chain, now)) = recorder.seen.lock().take() else {
+    let Some((chain, now)) = recorder.seen.as_ref().and_then(|s| s.lock().take()) else {
         return Err(Error::exchange(
             ErrorKind::Tls,
             Phase::Tls,

@@ -164,7 +164,10 @@ impl Given {
     }
 }
 
-/// The verifier of a client's TLS settings.
+/// The verifier of a client's TLS settings; with `seen`, also how
+/// [`super::peer_certificate`] learns a server's key (verification off, no pin: any
+/// certificate is accepted and its chain kept). The handshake's signatures are checked in
+/// every case.
 #[derive(Debug)]
 pub(crate) struct Verifier {
     /// `false`: the chain and the name are not checked (the pins still are).
@@ -172,6 +175,8 @@ pub(crate) struct Verifier {
     pub given: Arc<Given>,
     pub pins: Option<Pins>,
     pub provider: Arc<CryptoProvider>,
+    /// Where the chain the server presented is kept, when asked for.
+    pub seen: Option<parking_lot::Mutex<Option<(Vec<CertificateDer<'static>>, UnixTime)>>>,
 }
 
 impl Verifier {
@@ -302,6 +307,14 @@ impl ServerCertVerifier for Verifier {
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Some(seen) = &self.seen {
+            let mut chain = vec![end_entity.clone().into_owned()];
+            chain.extend(intermediates.iter().map(|c| c.clone().into_owned()));
+            *seen.lock() = Some((chain, now));
+        }
+        if !self.verify && self.pins.is_none() {
+            return Ok(ServerCertVerified::assertion());
+        }
         let host = host_of(server_name);
         let Some(info) = CertInfo::parse(end_entity) else {
             return Err(Self::refuse(Reason::Unreadable, &host, None));
@@ -322,64 +335,6 @@ impl ServerCertVerifier for Verifier {
                 return Err(Self::refuse(Reason::PinMismatch, &host, Some(info.pin)));
             }
         }
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
-/// A verifier that trusts any certificate and keeps the chain it was shown (the handshake's
-/// signatures are still checked): how [`super::peer_certificate`] learns a server's key.
-#[derive(Debug)]
-pub(crate) struct Recorder {
-    pub provider: Arc<CryptoProvider>,
-    pub seen: parking_lot::Mutex<Option<(Vec<CertificateDer<'static>>, UnixTime)>>,
-}
-
-impl ServerCertVerifier for Recorder {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let mut chain = vec![end_entity.clone().into_owned()];
-        chain.extend(intermediates.iter().map(|c| c.clone().into_owned()));
-        *self.seen.lock() = Some((chain, now));
         Ok(ServerCertVerified::assertion())
     }
 

@@ -14,17 +14,7 @@
 
 #include "dcimanager.hpp"
 
-static int passed = 0, failed = 0;
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (cond) {                                                                   \
-            ++passed;                                                                 \
-        } else {                                                                      \
-            ++failed;                                                                 \
-            std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                             \
-    } while (0)
+#include "check.hpp"
 
 static std::string env(const char *name) {
     const char *v = std::getenv(name);

@@ -12,17 +12,7 @@
 
 #include "dcimanager.hpp"
 
-static int passed = 0, failed = 0;
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (cond) {                                                                   \
-            ++passed;                                                                 \
-        } else {                                                                      \
-            ++failed;                                                                 \
-            std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                             \
-    } while (0)
+#include "check.hpp"
 
 // Runs `f`, which must throw exactly E (not a sibling class); checks the HTTP status too.
 template <class E>

@@ -295,6 +295,40 @@ fn company_ca_in_ssl_cert_file_or_dir_is_trusted() {
 }
 
 #[test]
+fn the_store_is_read_when_first_needed_not_at_client_creation() {
+    let dir = std::env::temp_dir().join(format!("dci-lazy-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("store.pem");
+    let _ = std::fs::remove_file(&file);
+    child(
+        "child_lazy_store",
+        &[
+            ("SSL_CERT_FILE", file.to_str().unwrap()),
+            ("CHILD_CA", cert("ca.pem").to_str().unwrap()),
+            ("CHILD_URL", v("DCI_NET_LEAF_URL")),
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn child_lazy_store() {
+    let Some(_) = in_child("child_lazy_store") else {
+        return;
+    };
+    // The store's only file does not exist yet when the client is made...
+    let file = std::env::var("SSL_CERT_FILE").unwrap();
+    assert!(!Path::new(&file).exists());
+    let c = builder(&std::env::var("CHILD_URL").unwrap())
+        .build()
+        .unwrap();
+    // ...and does when the first certificate is checked: it is read then.
+    std::fs::copy(std::env::var("CHILD_CA").unwrap(), &file).unwrap();
+    log_in(&c);
+    assert_eq!(dcimanager::tls::trust_store().certificates, 1);
+}
+
+#[test]
 fn child_trust_store() {
     let Some(_) = in_child("child_trust_store") else {
         return;

@@ -176,8 +176,11 @@ pub(crate) struct Verifier {
     pub pins: Option<Pins>,
     pub provider: Arc<CryptoProvider>,
     /// Where the chain the server presented is kept, when asked for.
-    pub seen: Option<parking_lot::Mutex<Option<(Vec<CertificateDer<'static>>, UnixTime)>>>,
+    pub seen: Option<parking_lot::Mutex<Option<Seen>>>,
 }
+
+/// The chain a server presented (its own certificate first) and when.
+pub(crate) type Seen = (Vec<CertificateDer<'static>>, UnixTime);
 
 impl Verifier {
     fn refuse(reason: Reason, host: &str, pin: Option<String>) -> rustls::Error {

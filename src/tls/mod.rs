@@ -19,6 +19,7 @@
 mod cert;
 mod connector;
 mod peer;
+mod sessions;
 mod store;
 mod verify;
 
@@ -285,14 +286,14 @@ fn shared_config(settings: &TlsSettings) -> Arc<ClientConfig> {
 fn client_config(
     verifier: Arc<dyn rustls::client::danger::ServerCertVerifier>,
 ) -> Arc<ClientConfig> {
-    Arc::new(
-        ClientConfig::builder_with_provider(Arc::clone(&PROVIDER))
-            .with_protocol_versions(rustls::ALL_VERSIONS)
-            .expect("TLS 1.2 and 1.3 are supported by ring")
-            .dangerous()
-            .with_custom_certificate_verifier(verifier)
-            .with_no_client_auth(),
-    )
+    let mut config = ClientConfig::builder_with_provider(Arc::clone(&PROVIDER))
+        .with_protocol_versions(rustls::ALL_VERSIONS)
+        .expect("TLS 1.2 and 1.3 are supported by ring")
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    config.resumption = rustls::client::Resumption::store(Arc::new(sessions::Sessions::default()));
+    Arc::new(config)
 }
 
 #[cfg(test)]

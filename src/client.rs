@@ -25,6 +25,7 @@ use ureq::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use crate::defaults;
 use crate::error::{Error, Result};
 use crate::events::{Event, Level, Observer, ReloginReason, Sinks};
+use crate::interrupt::{self, Check, Interrupts};
 use crate::paths::{append_query, BaseUrl, UriCache};
 use crate::proxy::ProxySettings;
 use crate::request::{Request, JSON};
@@ -59,6 +60,8 @@ pub const DEFAULT_MAX_BODY_SIZE: u64 = defaults::MAX_BODY_SIZE;
 /// ```
 pub struct Client {
     base: BaseUrl,
+    /// Bumped by [`Client::interrupt`]; the calls in flight watch it (interrupt.rs).
+    interrupts: Interrupts,
     /// The URIs of recent requests (paths.rs).
     uris: UriCache,
     settings: RwLock<Arc<Settings>>,
@@ -68,6 +71,10 @@ pub struct Client {
 #[derive(Clone)]
 struct Settings {
     observer: Option<Arc<dyn Observer>>,
+    /// Set once the client said its TLS is not verified (one warning per setting of it).
+    insecure_said: Arc<std::sync::atomic::AtomicBool>,
+    /// A binding's check of whether a waiting call should stop (interrupt.rs).
+    interrupt_check: Option<Check>,
     transport: Transport,
     tls: TlsSettings,
     proxy: ProxySettings,
@@ -110,9 +117,21 @@ pub struct ClientBuilder {
     credentials: Option<(Secret, Secret)>,
     max_body_size: u64,
     observer: Option<Arc<dyn Observer>>,
+    interrupt_check: Option<Check>,
 }
 
 impl ClientBuilder {
+    /// A check a waiting call makes at least every [`crate::interrupt::CHECK_EVERY`] (and
+    /// only while it waits): `true` stops the call with [`ErrorKind::Interrupted`]. For
+    /// bindings: Python runs its signal handlers here, so that Ctrl-C stops a call. It runs
+    /// on the calling thread.
+    ///
+    /// [`ErrorKind::Interrupted`]: crate::ErrorKind::Interrupted
+    pub fn interrupt_check(mut self, check: Check) -> Self {
+        self.interrupt_check = Some(check);
+        self
+    }
+
     /// Receives the client's events (requests, connections, retries, re-logins, give-ups);
     /// they also go to the `log` facade, target `"dcimanager"`. See [`crate::events`].
     pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
@@ -230,9 +249,12 @@ impl ClientBuilder {
         };
         let client = Client {
             base,
+            interrupts: Interrupts::default(),
             uris: UriCache::default(),
             settings: RwLock::new(Arc::new(Settings {
+                insecure_said: Arc::default(),
                 observer: self.observer,
+                interrupt_check: self.interrupt_check,
                 transport: Transport::new(&self.tls, &route),
                 tls: self.tls,
                 proxy: self.proxy,
@@ -371,6 +393,7 @@ impl Client {
             credentials: None,
             max_body_size: defaults::MAX_BODY_SIZE,
             observer: None,
+            interrupt_check: None,
         }
     }
 
@@ -411,6 +434,7 @@ impl Client {
     fn update_tls(&self, change: impl FnOnce(&mut TlsSettings) -> Result<()>) -> Result<()> {
         self.update(|s| {
             change(&mut s.tls)?;
+            s.insecure_said = Arc::default();
             s.transport = Transport::new(&s.tls, &s.route);
             Ok(())
         })
@@ -531,18 +555,64 @@ impl Client {
     /// on a connection failure are errors. Retries and the re-login on an expired session
     /// happen inside. Use [`Response::error`] or [`Response::into_json`] to judge the answer.
     pub fn send(&self, req: &Request<'_>) -> Result<Response> {
-        self.pipeline(req).map_err(|e| {
+        let settings = self.current_settings();
+        interrupt::watching(&self.interrupts, settings.interrupt_check.as_ref(), || {
+            self.pipeline(&settings, req)
+        })
+        .map_err(|e| {
             let session = self.session.current();
-            e.redact(&call_secrets(&session, req))
+            let secrets = call_secrets(&session, req);
+            let (target, url) = self.request_name(req, &secrets);
+            e.redact(&secrets)
+                .for_request(&req.method.to_ascii_uppercase(), target, url)
         })
     }
 
-    fn pipeline(&self, req: &Request<'_>) -> Result<Response> {
-        let settings = self.current_settings();
-        let p = self.prepare(&settings, req)?;
-        let session = self.start_session(&settings, &p)?;
-        let resp = self.execute(&settings, &p, req.authenticated, session)?;
-        self.renew_and_repeat(&settings, &p, resp)
+    /// Interrupts every call in flight on this client, from another thread (or, through the
+    /// C ABI, a signal handler: it is one atomic add): each returns
+    /// [`ErrorKind::Interrupted`](crate::ErrorKind::Interrupted) within
+    /// [`crate::interrupt::CHECK_EVERY`] of the moment it next waits — connecting, in the TLS
+    /// handshake, sending, waiting for the answer, sleeping before a retry. Calls that start
+    /// later are not affected; the client stays usable.
+    pub fn interrupt(&self) {
+        self.interrupts.interrupt();
+    }
+
+    /// Replaces the check a waiting call makes (see [`ClientBuilder::interrupt_check`]).
+    pub fn set_interrupt_check(&self, check: Option<Check>) -> Result<()> {
+        self.update(|s| {
+            s.interrupt_check = check;
+            Ok(())
+        })
+    }
+
+    /// The target (path and query, secrets redacted: those the call knows, and a token or
+    /// key in the path) and the URL of a request, for its errors; the path as given when no
+    /// URL can be made of it.
+    fn request_name(&self, req: &Request<'_>, secrets: &Secrets) -> (String, Option<String>) {
+        let mut target = String::new();
+        match self.base.target_into(&req.path, &mut target) {
+            Ok(()) => {
+                append_query(
+                    &mut target,
+                    req.query.iter().map(|(k, v)| (k.as_ref(), v.as_ref())),
+                );
+                let (target, url) =
+                    crate::paths::request_label(self.base.origin(), &target, secrets);
+                (target, Some(url))
+            }
+            Err(_) => (
+                secrets.scrub(&crate::paths::redact_secret_segments(&req.path)),
+                None,
+            ),
+        }
+    }
+
+    fn pipeline(&self, settings: &Settings, req: &Request<'_>) -> Result<Response> {
+        let p = self.prepare(settings, req)?;
+        let session = self.start_session(settings, &p)?;
+        let resp = self.execute(settings, &p, req.authenticated, session)?;
+        self.renew_and_repeat(settings, &p, resp)
     }
 
     /// Step 1: everything that can be computed (and refused) before anything is sent.
@@ -642,6 +712,16 @@ impl Client {
         let sinks = Sinks {
             observer: s.observer.as_deref(),
         };
+        if !s.tls.is_secure()
+            && self.base.scheme() == crate::paths::Scheme::Https
+            && !s
+                .insecure_said
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            sinks.emit(Level::Warning, || Event::Insecure {
+                origin: self.base.origin(),
+            });
+        }
         let method = p.method.as_str();
         let mut notify = |note: retry::Note| match note {
             retry::Note::Retrying {
@@ -701,6 +781,8 @@ impl Client {
         );
         resp.attempts = out.attempts;
         resp.exhausted = out.exhausted;
+        resp.budget_wait = out.budget_wait;
+        resp.request = Some((p.method.clone(), p.uri.clone()));
         resp.carried = p.carried.clone();
         Ok(resp)
     }

@@ -7,8 +7,9 @@
 //! | fact | accessor | meaning |
 //! |---|---|---|
 //! | phase | [`Error::phase`] | where an exchange without an answer stopped: resolve, connect, TLS, send, wait, read |
+//! | request | [`Error::method`], [`Error::url`] | the request that failed: its method, and its URL (query included, secrets redacted) |
 //! | request sent | [`Error::request_sent`] | whether the server may have seen the request |
-//! | attempts | [`Error::attempts`] | requests sent for the call, retries included |
+//! | attempts | [`Error::attempts`] | attempts made for the call, retries included — connection attempts that failed count too |
 //! | HTTP status | [`Error::http_status`] | the status of the answer behind the error |
 //! | API error | [`Error::api`] | the platform's `{"error":{"code","msg","value"}}` |
 //! | body | [`Error::body_excerpt`] | the start of a body that was not what was expected |
@@ -57,11 +58,15 @@ pub enum ErrorKind {
     RetriesExhausted,
     /// A success answer whose body is not the JSON expected, or is too large.
     Decode,
+    /// The call was interrupted while it waited ([`Client::interrupt`](crate::Client::interrupt),
+    /// or a check installed by a binding, such as Python's Ctrl-C). Not retried.
+    Interrupted,
 }
 
 impl ErrorKind {
-    /// Every kind, in the order of the C ABI's `dci_status` values (1..=9).
-    pub const ALL: [ErrorKind; 9] = [
+    /// Every kind, in the order of the C ABI's `dci_status` values (1..=9, then 11: 10 is
+    /// the C ABI's own `DCI_ERROR_PANIC`).
+    pub const ALL: [ErrorKind; 10] = [
         ErrorKind::InvalidArgument,
         ErrorKind::Connect,
         ErrorKind::Timeout,
@@ -71,6 +76,7 @@ impl ErrorKind {
         ErrorKind::Unauthorized,
         ErrorKind::RetriesExhausted,
         ErrorKind::Decode,
+        ErrorKind::Interrupted,
     ];
 
     /// A stable lower-case name, e.g. `"retries_exhausted"`.
@@ -85,6 +91,7 @@ impl ErrorKind {
             ErrorKind::Unauthorized => "unauthorized",
             ErrorKind::RetriesExhausted => "retries_exhausted",
             ErrorKind::Decode => "decode",
+            ErrorKind::Interrupted => "interrupted",
         }
     }
 }
@@ -174,7 +181,20 @@ struct Inner {
     tls_pin: Option<String>,
     /// Repeating cannot help (a proxy refused the credentials or the destination).
     permanent: bool,
+    /// The request that failed, when the error left a call.
+    request: Option<Box<RequestName>>,
     source: Option<Source>,
+}
+
+/// The request an error belongs to (see [`Error::method`], [`Error::url`]).
+#[derive(Clone, PartialEq)]
+struct RequestName {
+    method: String,
+    /// The path and query, as sent (secrets redacted), or the path as given when no URL
+    /// could be made of it.
+    target: String,
+    /// The full URL, when one could be made.
+    url: Option<String>,
 }
 
 /// `Result` with this crate's [`Error`].
@@ -196,6 +216,7 @@ impl Error {
             argument: None,
             tls_pin: None,
             permanent: false,
+            request: None,
             source: None,
         }))
     }
@@ -301,7 +322,8 @@ impl Error {
         self.0.sent
     }
 
-    /// Requests sent for the call, retries included (0 when none was).
+    /// Attempts made for the call, retries included: each request sent, and each attempt to
+    /// connect that failed (0 when nothing was tried, as for an invalid argument).
     pub fn attempts(&self) -> u32 {
         self.0.attempts
     }
@@ -333,6 +355,29 @@ impl Error {
         self.0.argument
     }
 
+    /// The method of the request that failed (`"GET"`...), for errors of a call.
+    pub fn method(&self) -> Option<&str> {
+        self.0.request.as_ref().map(|r| r.method.as_str())
+    }
+
+    /// The URL of the request that failed (`https://dci.example.com/api/dci/v3/server/9`,
+    /// query included), with secrets redacted — a token in the path too — or `None` when
+    /// the path given could not be made into a URL (see the message).
+    pub fn url(&self) -> Option<&str> {
+        self.0.request.as_ref().and_then(|r| r.url.as_deref())
+    }
+
+    /// Names the request the error belongs to: its method, its target (path and query) and
+    /// its URL, all scrubbed by the caller.
+    pub(crate) fn for_request(mut self, method: &str, target: String, url: Option<String>) -> Self {
+        self.0.request = Some(Box::new(RequestName {
+            method: method.to_string(),
+            target,
+            url,
+        }));
+        self
+    }
+
     /// For a TLS error about the server's certificate: the pin (curl's `sha256//<base64>`)
     /// of the key the server presented, so that a user can compare it out of band and pin
     /// it. `None` for other errors.
@@ -341,10 +386,11 @@ impl Error {
     }
 
     /// Replaces every secret (and every value of a JSON key named `token`, `key`,
-    /// `password` or `ses6`) in the message, the API message and value, and the excerpt.
-    /// Every error handed to a caller has been through this.
+    /// `password` or `ses6`) in what came from the server: the API message and value, and
+    /// the excerpt. The message is the library's own words, which hold no secret by
+    /// construction (server text quoted in one, a redirect's `Location`, is scrubbed where it
+    /// is quoted). Every error handed to a caller has been through this.
     pub(crate) fn redact(mut self, secrets: &Secrets) -> Self {
-        self.0.message = secrets.scrub(&self.0.message);
         self.0.excerpt = secrets.scrub(&self.0.excerpt);
         if let Some(api) = &mut self.0.api {
             api.msg = shorten(secrets.scrub(&api.msg));
@@ -357,7 +403,7 @@ impl Error {
     /// answer that were retried.
     pub(crate) fn note_attempts(mut self) -> Self {
         if self.0.attempts > 1 && self.0.status.is_none() && !self.0.message.is_empty() {
-            self.0.message = format!("{} (after {} attempts)", self.0.message, self.0.attempts);
+            self.0.message = format!("{} (after {})", self.0.message, attempts(self.0.attempts));
         }
         self
     }
@@ -385,7 +431,14 @@ impl PartialEq for Error {
             &self.0.excerpt,
             self.0.argument,
             &self.0.tls_pin,
-        ) == (&o.0.api, &o.0.excerpt, o.0.argument, &o.0.tls_pin)
+            &self.0.request,
+        ) == (
+            &o.0.api,
+            &o.0.excerpt,
+            o.0.argument,
+            &o.0.tls_pin,
+            &o.0.request,
+        )
     }
 }
 
@@ -401,12 +454,18 @@ impl fmt::Debug for Error {
             .field("api", &self.0.api)
             .field("argument", &self.0.argument)
             .field("tls_pin", &self.0.tls_pin)
+            .field("method", &self.method())
+            .field("url", &self.url())
             .finish()
     }
 }
 
 impl fmt::Display for Error {
+    /// `METHOD /path?query: ` (the request, when known), then what happened.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(r) = &self.0.request {
+            write!(f, "{} {}: ", r.method, r.target)?;
+        }
         let m = &self.0.message;
         match self.0.kind {
             ErrorKind::InvalidArgument => write!(f, "invalid argument: {m}"),
@@ -432,8 +491,9 @@ impl fmt::Display for Error {
                     None => f.write_str(m),
                 }
             }
+            ErrorKind::Interrupted => write!(f, "interrupted: {m}"),
             ErrorKind::RetriesExhausted => {
-                write!(f, "gave up after {} attempts", self.0.attempts)?;
+                write!(f, "gave up after {}", attempts(self.0.attempts))?;
                 if let Some(s) = self.0.status {
                     write!(f, ", last answer HTTP {s}")?;
                 }
@@ -456,6 +516,15 @@ impl std::error::Error for Error {
             .source
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// "1 attempt", "2 attempts".
+pub(crate) fn attempts(n: u32) -> String {
+    if n == 1 {
+        "1 attempt".to_string()
+    } else {
+        format!("{n} attempts")
     }
 }
 
@@ -513,6 +582,8 @@ pub(crate) struct Answer<'a> {
     pub attempts: u32,
     /// A retryable status returned because no retry was left.
     pub exhausted: bool,
+    /// Retries stopped because the next wait (`Retry-After`: `true`) would pass the budget.
+    pub budget_wait: Option<(std::time::Duration, bool)>,
 }
 
 /// Whether an answer is a success (2xx, and not a retryable status that ran out of retries).
@@ -541,12 +612,24 @@ pub(crate) fn classify(a: &Answer<'_>, secrets: &Secrets) -> Option<Error> {
         return None;
     }
     let mut e = if a.exhausted {
-        Error::new(
-            ErrorKind::RetriesExhausted,
-            format!("the platform kept answering HTTP {}", a.status),
-        )
+        let why = match a.budget_wait {
+            Some((wait, true)) => format!(
+                "the platform answered HTTP {} and asked for a wait of {:.1} s (Retry-After) \
+                 that would pass the call's time budget",
+                a.status,
+                wait.as_secs_f64()
+            ),
+            Some((wait, false)) => format!(
+                "the platform kept answering HTTP {}; the next retry, after {:.2} s, would pass \
+                 the call's time budget",
+                a.status,
+                wait.as_secs_f64()
+            ),
+            None => format!("the platform kept answering HTTP {}", a.status),
+        };
+        Error::new(ErrorKind::RetriesExhausted, why)
     } else if (300..400).contains(&a.status) {
-        let location = a.location.unwrap_or("");
+        let location = secrets.scrub(a.location.unwrap_or(""));
         Error::new(
             ErrorKind::Http,
             format!("redirect to {location:?} not followed: the token stays with its origin"),
@@ -597,6 +680,7 @@ mod tests {
             body,
             attempts: 1,
             exhausted: false,
+            budget_wait: None,
         }
     }
 

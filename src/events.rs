@@ -1,6 +1,6 @@
 //! Events: what the client does while a call runs — a request sent, a connection opened or
-//! reused, a retry scheduled, a re-login, a call given up — so that an operator can see a
-//! suspension being ridden out.
+//! reused, a retry scheduled, a re-login, a call given up, TLS verification turned off —
+//! so that an operator can see a suspension being ridden out.
 //!
 //! Each event is made once, here, and delivered to two sinks:
 //! - the [`log`] facade, target `"dcimanager"` (with the key-values `event` and `fields`), for
@@ -109,6 +109,12 @@ pub enum Event<'a> {
         /// Why.
         reason: ReloginReason,
     },
+    /// TLS verification is off for this client and no key is pinned: said once per client
+    /// (WARNING), at its first request.
+    Insecure {
+        /// The origin, `https://host:port`.
+        origin: &'a str,
+    },
     /// The call stopped retrying (WARNING).
     GaveUp {
         /// The method.
@@ -131,6 +137,7 @@ impl Event<'_> {
             Event::RetryScheduled { .. } => "retry",
             Event::Relogin { .. } => "relogin",
             Event::GaveUp { .. } => "give_up",
+            Event::Insecure { .. } => "insecure",
         }
     }
 
@@ -139,7 +146,7 @@ impl Event<'_> {
         match self {
             Event::RequestSent { .. } | Event::Connection { .. } => Level::Debug,
             Event::RetryScheduled { .. } | Event::Relogin { .. } => Level::Info,
-            Event::GaveUp { .. } => Level::Warning,
+            Event::GaveUp { .. } | Event::Insecure { .. } => Level::Warning,
         }
     }
 
@@ -172,6 +179,7 @@ impl Event<'_> {
                 merge(&mut v, cause(c));
                 v
             }
+            Event::Insecure { origin } => json!({ "origin": origin }),
             Event::Relogin { reason } => json!({ "reason": match reason {
                 ReloginReason::Expired => "expired",
                 ReloginReason::NoToken => "no_token",
@@ -242,9 +250,16 @@ impl fmt::Display for Event<'_> {
             } => {
                 write!(
                     f,
-                    "{method} {path}: gave up after {attempts} attempts ({cause})"
+                    "{method} {path}: gave up after {} ({cause})",
+                    crate::error::attempts(*attempts)
                 )
             }
+            Event::Insecure { origin } => write!(
+                f,
+                "TLS verification is off for {origin}: anyone on the network path can read and \
+                 change the traffic, the session token included (pin the server's key, or give \
+                 its certificate as the CA file)"
+            ),
         }
     }
 }
@@ -326,7 +341,7 @@ mod tests {
         };
         assert_eq!(
             g.to_string(),
-            "POST /x: gave up after 1 attempts (connect error in phase wait)"
+            "POST /x: gave up after 1 attempt (connect error in phase wait)"
         );
         assert_eq!(g.fields()["phase"], "wait");
     }

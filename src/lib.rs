@@ -37,6 +37,7 @@ mod endpoints;
 pub mod error;
 pub mod events;
 pub mod ffi;
+pub mod interrupt;
 mod json;
 pub mod paths;
 pub mod proxy;

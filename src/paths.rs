@@ -332,6 +332,40 @@ fn push_pct(out: &mut String, b: u8) {
     out.push(HEX[(b & 15) as usize] as char);
 }
 
+/// The target (path and query as sent, with secrets redacted: those of `secrets`, and a token
+/// or key in the path) and the URL of a request, for the errors that name it.
+pub(crate) fn request_label(
+    origin: &str,
+    target: &str,
+    secrets: &crate::secret::Secrets,
+) -> (String, String) {
+    let target = secrets.scrub(&redact_secret_segments(target));
+    let url = format!("{origin}{target}");
+    (target, url)
+}
+
+/// Path segments that carry a secret: the token of `auth/v4/token/<token>` (deleting a
+/// token) and the key of `auth/key-v4/<key>` (a key's login link).
+const SECRET_SEGMENTS_AFTER: [&str; 2] = ["auth/v4/token/", "auth/key-v4/"];
+
+/// A path (or target) with the secret its segments may carry replaced by `[redacted]` (see
+/// [`SECRET_SEGMENTS_AFTER`]), for the texts that name a request.
+pub(crate) fn redact_secret_segments(target: &str) -> String {
+    let mut out = target.to_string();
+    for prefix in SECRET_SEGMENTS_AFTER {
+        if let Some(at) = out.find(prefix) {
+            let start = at + prefix.len();
+            let end = out[start..]
+                .find(['/', '?', '#'])
+                .map_or(out.len(), |i| start + i);
+            if end > start {
+                out.replace_range(start..end, crate::secret::REDACTED);
+            }
+        }
+    }
+    out
+}
+
 /// Percent-encodes everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`),
 /// so the result is safe as one path segment or one query value: `+`, `(`, `)`, `'`, `@`,
 /// `/`, spaces and non-ASCII characters all survive the trip to the server.

@@ -26,7 +26,7 @@
 //! proxy is shown as `scheme://host:port`.
 
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, ToSocketAddrs};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::secret::Secret;
@@ -162,7 +162,7 @@ impl Proxy {
     /// time limits. `host` may be an IPv6 address in brackets.
     pub(crate) fn tunnel(
         &self,
-        stream: &mut TcpStream,
+        stream: &mut (impl Read + Write),
         host: &str,
         port: u16,
     ) -> std::result::Result<(), ProxyFailure> {
@@ -176,7 +176,7 @@ impl Proxy {
     /// An HTTP `CONNECT host:port`, expecting a 2xx.
     fn connect(
         &self,
-        stream: &mut TcpStream,
+        stream: &mut (impl Read + Write),
         host: &str,
         port: u16,
     ) -> std::result::Result<(), ProxyFailure> {
@@ -274,7 +274,7 @@ impl Proxy {
     /// the URL carries credentials.
     fn socks5(
         &self,
-        stream: &mut TcpStream,
+        stream: &mut (impl Read + Write),
         host: &str,
         port: u16,
     ) -> std::result::Result<(), ProxyFailure> {
@@ -433,6 +433,13 @@ impl Proxy {
     }
 
     fn io_failure(&self, e: io::Error) -> ProxyFailure {
+        if crate::interrupt::is_io_interrupt(&e) {
+            return ProxyFailure::new(
+                ErrorKind::Interrupted,
+                "the call was interrupted during the proxy's handshake".into(),
+            )
+            .permanent();
+        }
         match e.kind() {
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => self.fail(
                 ErrorKind::Timeout,
@@ -510,7 +517,7 @@ impl From<ProxyFailure> for ureq::Error {
     }
 }
 
-fn read_some(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+fn read_some(stream: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     loop {
         match stream.read(buf) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -519,7 +526,7 @@ fn read_some(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
-fn read_exact(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<()> {
+fn read_exact(stream: &mut impl Read, buf: &mut [u8]) -> io::Result<()> {
     stream.read_exact(buf)
 }
 

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::Value;
-use ureq::http::HeaderMap;
+use ureq::http::{HeaderMap, Method, Uri};
 
 use crate::error::{self, excerpt, Answer, Error, Result};
 use crate::secret::{Secret, Secrets};
@@ -20,11 +20,16 @@ pub struct Response {
     nul: bool,
     pub(crate) attempts: u32,
     pub(crate) exhausted: bool,
+    /// When retries stopped because the next wait would pass the time budget (retry.rs).
+    pub(crate) budget_wait: Option<(std::time::Duration, bool)>,
     /// The session the request was sent with: its token and password are scrubbed from
     /// every error this answer means.
     pub(crate) session: Arc<Session>,
     /// Secrets the request itself carried (a password being tried, a key).
     pub(crate) carried: Option<Arc<[Secret]>>,
+    /// The request's method and URI, for the errors this answer means (made into text only
+    /// then: cloning them costs reference counts).
+    pub(crate) request: Option<(Method, Uri)>,
 }
 
 impl std::fmt::Debug for Response {
@@ -51,8 +56,10 @@ impl Response {
             nul: false,
             attempts: 1,
             exhausted: false,
+            budget_wait: None,
             session,
             carried: None,
+            request: None,
         }
     }
 
@@ -161,10 +168,25 @@ impl Response {
     /// A decode error about this answer, with the start of its body (scrubbed).
     pub(crate) fn decode_error(&self, message: impl Into<String>) -> Error {
         let secrets = self.secrets();
-        Error::decode(message, excerpt(self.body(), &secrets))
+        let e = Error::decode(message, excerpt(self.body(), &secrets))
             .with_status(self.status)
             .with_attempts(self.attempts, true)
-            .redact(&secrets)
+            .redact(&secrets);
+        self.named(e, &secrets)
+    }
+
+    /// An error of this answer, naming its request.
+    fn named(&self, e: Error, secrets: &Secrets) -> Error {
+        let Some((method, uri)) = &self.request else {
+            return e;
+        };
+        let origin = match (uri.scheme_str(), uri.authority()) {
+            (Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
+            _ => String::new(),
+        };
+        let target = uri.path_and_query().map_or("/", |p| p.as_str());
+        let (target, url) = crate::paths::request_label(&origin, target, secrets);
+        e.for_request(method.as_str(), target, Some(url))
     }
 
     /// The body parsed as JSON; an empty body is `null`.
@@ -202,6 +224,7 @@ impl Response {
         if self.is_success() {
             return None;
         }
+        let secrets = self.secrets();
         error::classify(
             &Answer {
                 status: self.status,
@@ -209,9 +232,11 @@ impl Response {
                 body: self.body(),
                 attempts: self.attempts,
                 exhausted: self.exhausted,
+                budget_wait: self.budget_wait,
             },
-            &self.secrets(),
+            &secrets,
         )
+        .map(|e| self.named(e, &secrets))
     }
 
     /// `Ok(self)` for a success, else the error it means.

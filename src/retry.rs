@@ -191,6 +191,9 @@ pub(crate) struct Outcome<A> {
     pub answer: A,
     pub attempts: u32,
     pub exhausted: bool,
+    /// When retries stopped because the next wait would pass a deadline: that wait, and
+    /// whether the platform asked for it (`Retry-After`).
+    pub budget_wait: Option<(Duration, bool)>,
 }
 
 /// What the loop tells its caller as it goes (for the events of events.rs).
@@ -231,7 +234,10 @@ pub(crate) fn run<A: Answer>(
             let made = attempts - 1;
             return Err(Error::new(
                 ErrorKind::Timeout,
-                format!("the request's time budget ran out after {made} attempt(s)"),
+                format!(
+                    "the request's time budget ran out after {}",
+                    crate::error::attempts(made)
+                ),
             )
             .with_attempts(made, any_sent));
         }
@@ -243,6 +249,7 @@ pub(crate) fn run<A: Answer>(
                         answer,
                         attempts,
                         exhausted: false,
+                        budget_wait: None,
                     });
                 }
                 let cause = Cause::Status(answer.status());
@@ -252,6 +259,7 @@ pub(crate) fn run<A: Answer>(
                         answer,
                         attempts,
                         exhausted: true,
+                        budget_wait: None,
                     });
                 }
                 total -= 1;
@@ -272,6 +280,7 @@ pub(crate) fn run<A: Answer>(
                         answer,
                         attempts,
                         exhausted: true,
+                        budget_wait: Some((wait, told.is_some())),
                     });
                 }
                 notify(Note::Retrying {
@@ -318,8 +327,8 @@ pub(crate) fn run<A: Answer>(
                 wait
             }
         };
-        if !wait.is_zero() {
-            std::thread::sleep(wait);
+        if !wait.is_zero() && !crate::interrupt::sleep(wait) {
+            return Err(crate::interrupt::error(None).with_attempts(attempts, any_sent));
         }
     }
 }

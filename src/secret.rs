@@ -110,6 +110,12 @@ impl<'a> Secrets<'a> {
     /// Returns `text` with every known secret replaced — as sent, JSON-escaped and
     /// percent-encoded — and with the string value of every JSON key named `token`, `key`,
     /// `password` or `ses6` masked, also when the text is cut short inside such a value.
+    ///
+    /// A form shorter than [`SHORT`] bytes is replaced only where it stands alone: bounded by
+    /// a character that is not a letter or digit, or by the ends of the text — so that a
+    /// one-letter password does not turn "Connection refused" into "Conne[redacted]tion
+    /// refused". Longer forms are replaced wherever they appear. Only text from the server
+    /// and text that quotes what was sent go through here; the library's own words never do.
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_owned();
         let mut forms: Vec<String> = Vec::with_capacity(self.known.len() * 3);
@@ -125,9 +131,14 @@ impl<'a> Secrets<'a> {
         forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
         forms.dedup();
         for form in forms.iter().filter(|f| !f.is_empty()) {
-            if out.contains(form.as_str()) {
-                out = out.replace(form.as_str(), REDACTED);
+            if !out.contains(form.as_str()) {
+                continue;
             }
+            out = if form.len() >= SHORT {
+                out.replace(form.as_str(), REDACTED)
+            } else {
+                replace_standing_alone(&out, form)
+            };
         }
         for key in SECRET_KEYS {
             out = mask_json_values(&out, &format!("\"{key}\""));
@@ -159,6 +170,35 @@ impl<'a> Secrets<'a> {
             _ => {}
         }
     }
+}
+
+/// Secrets shorter than this many bytes are redacted only where they stand alone (see
+/// [`Secrets::scrub`]).
+pub const SHORT: usize = 8;
+
+/// `text` with each occurrence of `form` that stands alone replaced: on each side, either
+/// the form's edge is not a letter or digit, or the text's neighbouring character is not one
+/// (or the text ends) — an occurrence inside a word is left alone.
+fn replace_standing_alone(text: &str, form: &str) -> String {
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let (first, last_char) = (form.chars().next(), form.chars().next_back());
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (at, _) in text.match_indices(form) {
+        if at < last {
+            continue; // overlaps a replacement made just before
+        }
+        let before = text[..at].chars().next_back();
+        let after = text[at + form.len()..].chars().next();
+        let splits_a_word = (word(first) && word(before)) || (word(last_char) && word(after));
+        if !splits_a_word {
+            out.push_str(&text[last..at]);
+            out.push_str(REDACTED);
+            last = at + form.len();
+        }
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 /// [`Secrets::scrub`] with these known secrets.
@@ -266,6 +306,24 @@ mod tests {
             v,
             serde_json::json!({"echo": ["was [redacted]"], "Password": "[redacted]", "n": 1})
         );
+    }
+
+    #[test]
+    fn short_secrets_only_where_they_stand_alone() {
+        for (secret, text, want) in [
+            ("c", "Connection refused", "Connection refused"),
+            ("in", "instance not found", "instance not found"),
+            ("in", "login in 5 min", "login [redacted] 5 min"),
+            ("ab", "ab", "[redacted]"),
+            ("ab", "(ab) xab aby ab.", "([redacted]) xab aby [redacted]."),
+            ("pw", "user=pw&x=1", "user=[redacted]&x=1"),
+            ("é", "café é", "café [redacted]"),
+            ("  a", "x  a.", "x[redacted]."),
+        ] {
+            assert_eq!(scrub(text, &[secret]), want, "{secret:?} in {text:?}");
+        }
+        // Eight bytes and more: wherever they appear.
+        assert_eq!(scrub("xhunter22x", &["hunter22"]), "x[redacted]x");
     }
 
     #[test]

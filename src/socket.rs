@@ -10,10 +10,12 @@
 //!   earlier), so a connection the server closed, or one with unexpected bytes waiting, is
 //!   still never reused;
 //! - socket timeouts come from the time the exchange has left (transport.rs: the call's
-//!   budget, or the connection's while connecting and in the TLS handshake); they are set
+//!   budget, or the connection's while connecting and in the TLS handshake), capped at
+//!   [`CHECK_EVERY`] so that a wait goes in slices between which an interrupted call stops
+//!   (see [`crate::interrupt`]; a slice that brings data costs nothing more); they are set
 //!   with 2% headroom and left alone while the value set stays between the time asked for and
 //!   5% above it, so a call never waits more than 5% past its budget and consecutive calls
-//!   rarely touch the socket options.
+//!   never touch the socket options.
 //!
 //! A new connection goes to the first hop — the origin, or its proxy (proxy.rs), through
 //! which a tunnel is then opened — trying every resolved address as RFC 8305 ("happy
@@ -34,6 +36,7 @@ use ureq::unversioned::transport::{
 };
 use ureq::Error;
 
+use crate::interrupt::CHECK_EVERY;
 use crate::proxy::Proxy;
 
 /// How long an attempt to connect to one address has alone before the next starts (RFC
@@ -60,7 +63,7 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
             return Ok(chained.map(Either::A));
         }
         crate::transport::connecting();
-        let mut stream = match open(&details.addrs, crate::transport::time_left()) {
+        let stream = match open(&details.addrs, crate::transport::time_left()) {
             Ok(s) => s,
             Err(e) => {
                 return Err(match &self.proxy {
@@ -70,19 +73,17 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
             }
         };
         stream.set_nodelay(details.config.no_delay())?;
-        let mut timeouts = None;
+        let (mut read_timeout, mut write_timeout) = (None, None);
         if let Some(proxy) = &self.proxy {
-            let limit = io_timeout()?;
-            stream.set_read_timeout(limit)?;
-            stream.set_write_timeout(limit)?;
-            timeouts = limit;
             let https = details.uri.scheme_str() == Some("https");
             let authority = details
                 .uri
                 .authority()
                 .ok_or_else(|| Error::BadUri("no host to connect to".into()))?;
             let port = authority.port_u16().unwrap_or(if https { 443 } else { 80 });
-            proxy.tunnel(&mut stream, authority.host(), port)?;
+            let mut sliced = Sliced::new(&stream);
+            proxy.tunnel(&mut sliced, authority.host(), port)?;
+            (read_timeout, write_timeout) = (sliced.read_timeout, sliced.write_timeout);
         }
         crate::transport::connected(details.uri.scheme_str() == Some("https"));
         let stream = Arc::new(stream);
@@ -91,36 +92,21 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
         Ok(Some(Either::B(LeanTcpTransport {
             stream,
             buffers: LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size()),
-            read_timeout: timeouts,
-            write_timeout: timeouts,
+            read_timeout,
+            write_timeout,
             io_since_probe: true,
         })))
     }
 }
 
 /// Connects to one of `addrs` within `timeout` (`None`: no limit), as RFC 8305 says (see
-/// the [module](self) documentation). One address: a plain blocking connect.
+/// the [module](self) documentation); an interrupted call stops waiting (see
+/// [`crate::interrupt`]).
 pub(crate) fn open(addrs: &[SocketAddr], timeout: Option<Duration>) -> Result<TcpStream, Error> {
     if timeout.is_some_and(|t| t.is_zero()) {
         return Err(Error::Timeout(ureq::Timeout::Connect));
     }
-    match addrs {
-        [] => Err(Error::Io(io::Error::new(
-            io::ErrorKind::ConnectionRefused,
-            "no address to connect to",
-        ))),
-        [one] => {
-            let attempt = match timeout {
-                Some(t) => TcpStream::connect_timeout(one, t),
-                None => TcpStream::connect(one),
-            };
-            attempt.map_err(|e| match e.kind() {
-                io::ErrorKind::TimedOut => Error::Timeout(ureq::Timeout::Connect),
-                _ => Error::Io(e),
-            })
-        }
-        many => race(&interleave(many), timeout.map(|t| Instant::now() + t)),
-    }
+    race(&interleave(addrs), timeout.map(|t| Instant::now() + t))
 }
 
 /// The addresses with their families alternating, starting with the first one's (RFC 8305
@@ -168,15 +154,15 @@ fn race(order: &[SocketAddr], deadline: Option<Instant>) -> Result<TcpStream, Er
             })));
         }
         let until = match (next < order.len(), deadline) {
-            (true, Some(d)) => Some(d.min(next_start)),
-            (true, None) => Some(next_start),
-            (false, d) => d,
+            (true, Some(d)) => d.min(next_start),
+            (true, None) => next_start,
+            (false, Some(d)) => d,
+            (false, None) => now + CHECK_EVERY,
         };
-        let wait_ms = until.map_or(-1, |u| {
-            let left = u.saturating_duration_since(now);
+        let left = until.saturating_duration_since(now).min(CHECK_EVERY);
+        let wait_ms =
             i32::try_from(left.as_millis() + u128::from(left.subsec_nanos() % 1_000_000 != 0))
-                .unwrap_or(i32::MAX)
-        });
+                .unwrap_or(i32::MAX);
         let mut fds: Vec<libc::pollfd> = pending
             .iter()
             .map(|s| libc::pollfd {
@@ -193,6 +179,9 @@ fn race(order: &[SocketAddr], deadline: Option<Instant>) -> Result<TcpStream, Er
                 continue;
             }
             return Err(Error::Io(e));
+        }
+        if n == 0 && crate::interrupt::interrupted() {
+            return Err(Error::Io(crate::interrupt::io_error()));
         }
         for i in (0..fds.len()).rev() {
             if fds[i].revents == 0 {
@@ -254,7 +243,8 @@ fn sticky(current: Option<Duration>, wanted: Option<Duration>) -> Option<Option<
     }
 }
 
-fn timeout_error(e: io::Error) -> Error {
+/// The transport's error for an I/O failure: a spent budget is ureq's timeout.
+fn transport_error(e: io::Error) -> Error {
     match e.kind() {
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
             Error::Timeout(ureq::Timeout::Global)
@@ -263,12 +253,105 @@ fn timeout_error(e: io::Error) -> Error {
     }
 }
 
-/// The socket timeout for the next I/O: the time the exchange has left (transport.rs), or
-/// an error when none is left.
-fn io_timeout() -> Result<Option<Duration>, Error> {
+/// The socket timeout for the next slice of a wait: what the exchange has left
+/// (transport.rs), at most [`CHECK_EVERY`] — `TimedOut` when nothing is left.
+fn slice() -> io::Result<Duration> {
     match crate::transport::time_left() {
-        Some(t) if t.is_zero() => Err(Error::Timeout(ureq::Timeout::Global)),
-        other => Ok(other),
+        Some(t) if t.is_zero() => Err(io::ErrorKind::TimedOut.into()),
+        Some(t) => Ok(t.min(CHECK_EVERY)),
+        None => Ok(CHECK_EVERY),
+    }
+}
+
+/// Whether an I/O error means "nothing happened in this slice".
+fn slice_passed(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// Reads what arrives within the exchange's time, waiting in slices (see the module docs):
+/// between two slices without data, an interrupted call stops.
+pub(crate) fn read_sliced(
+    stream: &TcpStream,
+    timeout: &mut Option<Duration>,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    loop {
+        if let Some(t) = sticky(*timeout, Some(slice()?)) {
+            stream.set_read_timeout(t)?;
+            *timeout = t;
+        }
+        match (&*stream).read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if slice_passed(&e) => {
+                if crate::interrupt::interrupted() {
+                    return Err(crate::interrupt::io_error());
+                }
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Writes all of `buf` within the exchange's time, in slices as [`read_sliced`] reads.
+pub(crate) fn write_sliced(
+    stream: &TcpStream,
+    timeout: &mut Option<Duration>,
+    mut buf: &[u8],
+) -> io::Result<()> {
+    while !buf.is_empty() {
+        if let Some(t) = sticky(*timeout, Some(slice()?)) {
+            stream.set_write_timeout(t)?;
+            *timeout = t;
+        }
+        match (&*stream).write(buf) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => buf = &buf[n..],
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if slice_passed(&e) => {
+                if crate::interrupt::interrupted() {
+                    return Err(crate::interrupt::io_error());
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// A socket read and written in slices (for the proxy's handshake and `server_pin`'s TLS
+/// handshake, before the connection is ureq's).
+pub(crate) struct Sliced<'a> {
+    pub stream: &'a TcpStream,
+    pub read_timeout: Option<Duration>,
+    pub write_timeout: Option<Duration>,
+}
+
+impl<'a> Sliced<'a> {
+    pub fn new(stream: &'a TcpStream) -> Self {
+        Sliced {
+            stream,
+            read_timeout: None,
+            write_timeout: None,
+        }
+    }
+}
+
+impl Read for Sliced<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        read_sliced(self.stream, &mut self.read_timeout, buf)
+    }
+}
+
+impl Write for Sliced<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        write_sliced(self.stream, &mut self.write_timeout, buf).map(|()| buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -279,27 +362,15 @@ impl Transport for LeanTcpTransport {
 
     fn transmit_output(&mut self, amount: usize, _timeout: NextTimeout) -> Result<(), Error> {
         self.io_since_probe = true;
-        if let Some(t) = sticky(self.write_timeout, io_timeout()?) {
-            self.stream.set_write_timeout(t)?;
-            self.write_timeout = t;
-        }
         let output = &self.buffers.output()[..amount];
-        (&*self.stream).write_all(output).map_err(timeout_error)
+        write_sliced(&self.stream, &mut self.write_timeout, output).map_err(transport_error)
     }
 
     fn await_input(&mut self, _timeout: NextTimeout) -> Result<bool, Error> {
         self.io_since_probe = true;
-        if let Some(t) = sticky(self.read_timeout, io_timeout()?) {
-            self.stream.set_read_timeout(t)?;
-            self.read_timeout = t;
-        }
         let input = self.buffers.input_append_buf();
-        let amount = loop {
-            match (&*self.stream).read(input) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => break other.map_err(timeout_error)?,
-            }
-        };
+        let amount =
+            read_sliced(&self.stream, &mut self.read_timeout, input).map_err(transport_error)?;
         self.buffers.input_appended(amount);
         Ok(amount > 0)
     }

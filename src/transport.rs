@@ -46,7 +46,7 @@ thread_local! {
 }
 
 /// Starts tracking a new attempt: it begins with the name lookup (or the pool).
-fn begin(deadline: Option<Instant>, connect_timeout: Option<Duration>) {
+pub(crate) fn begin(deadline: Option<Instant>, connect_timeout: Option<Duration>) {
     DEADLINES.with(|d| d.set((deadline, connect_timeout, None)));
     PHASE.with(|p| p.set(Phase::Resolve));
     REUSED.with(|r| r.set(None));
@@ -342,6 +342,9 @@ pub(crate) fn failure_at(e: ureq::Error, phase: Phase) -> Error {
 /// words, a refused, lost or timed-out connection.
 pub(crate) fn io_failure(io: io::Error, phase: Phase) -> Error {
     let at = |kind, msg: String| Error::exchange(kind, phase, msg);
+    if crate::interrupt::is_io_interrupt(&io) {
+        return crate::interrupt::error(Some(phase));
+    }
     if let Some(p) = io.get_ref().and_then(|i| i.downcast_ref::<ProxyFailure>()) {
         let e = Error::exchange(p.kind, Phase::Connect, p.message.clone());
         return if p.permanent { e.permanent() } else { e };

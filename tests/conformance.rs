@@ -17,7 +17,7 @@ enum Outcome {
     Secret(String),
     Json(Value),
     Items(Vec<Value>),
-    Response(dcimanager::Response),
+    Response(Box<dcimanager::Response>),
     Nothing,
 }
 
@@ -65,7 +65,7 @@ fn run(emu: &Emulator, c: &Client, op: &str, args: &Value) -> Result<Outcome, Er
         }
         "request" => {
             let req = Request::new(str_arg(args, "method"), str_arg(args, "path"));
-            Outcome::Response(c.send(&with_query(req, args))?)
+            Outcome::Response(Box::new(c.send(&with_query(req, args))?))
         }
         "paginate" => {
             let mut q = ListQuery::new();

@@ -31,6 +31,7 @@ pub(crate) fn status_of(kind: ErrorKind) -> dci_status {
         ErrorKind::Unauthorized => dci_status::DCI_ERROR_UNAUTHORIZED,
         ErrorKind::RetriesExhausted => dci_status::DCI_ERROR_RETRIES_EXHAUSTED,
         ErrorKind::Decode => dci_status::DCI_ERROR_DECODE,
+        ErrorKind::Interrupted => dci_status::DCI_ERROR_INTERRUPTED,
     }
 }
 
@@ -67,6 +68,9 @@ pub(crate) struct LastError {
     pub body_excerpt: CString,
     /// The pin of a refused certificate's key.
     pub tls_pin: CString,
+    /// The failed request's method and URL.
+    pub method: CString,
+    pub url: CString,
 }
 
 thread_local! {
@@ -95,11 +99,14 @@ pub(crate) fn record(e: &Error) {
         argument: e.argument().map(c_text).unwrap_or_default(),
         body_excerpt: c_text(e.body_excerpt()),
         tls_pin: e.tls_pin().map(c_text).unwrap_or_default(),
+        method: e.method().map(c_text).unwrap_or_default(),
+        url: e.url().map(c_text).unwrap_or_default(),
     };
     LAST_ERROR.with(|l| *l.borrow_mut() = last);
 }
 
-fn clear_last() {
+/// Forgets this thread's last error (`dci_last_error_clear`; nothing else clears it).
+pub(crate) fn clear_last() {
     LAST_ERROR.with(|l| {
         let mut l = l.borrow_mut();
         if !l.message.is_empty() {
@@ -132,9 +139,9 @@ pub(crate) fn with_last<T>(f: impl FnOnce(&LastError) -> T) -> T {
 // ---------------------------------------------------------------------------------------
 // The guards behind the macros.
 
-/// A status export: clears the last error, catches panics, records the error.
+/// A status export: catches panics, records the error of a failure (a success leaves the
+/// last error as it was, as `errno`).
 pub(crate) fn guard(f: impl FnOnce() -> FfiResult<()>) -> dci_status {
-    clear_last();
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => dci_status::DCI_OK,
         Ok(Err(e)) => {
@@ -193,7 +200,6 @@ pub(crate) fn guard_opt_out<T: Release>(
 
 /// A constructor export: NULL on error or panic (the error is recorded).
 pub(crate) fn guard_ptr<T>(f: impl FnOnce() -> FfiResult<*mut T>) -> *mut T {
-    clear_last();
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(p)) => p,
         Ok(Err(e)) => {

@@ -41,6 +41,62 @@ pub unsafe extern "C" fn dci_client_free(client: *mut dci_client) {
     ffi!(quiet () => unsafe { dci_client::free(client) })
 }
 
+/// Interrupts every call in flight on this client: each returns DCI_ERROR_INTERRUPTED
+/// within 100 ms of the moment it next waits (connecting, the TLS handshake, sending,
+/// waiting for the answer, sleeping before a retry; a name lookup cannot be cut short).
+/// Calls that start later are not affected, and the client stays usable. Callable from any
+/// thread, and **async-signal-safe** (one atomic add, no lock, no allocation): a SIGINT
+/// handler may call it. NULL is a no-op. The handle must stay alive while it runs.
+#[no_mangle]
+pub unsafe extern "C" fn dci_client_interrupt(client: *const dci_client) {
+    // Not through ffi!: the boundary's bookkeeping (the last error's thread-local) is not
+    // async-signal-safe. A plain load of the handle and an atomic add are.
+    if let Some(c) = unsafe { client.as_ref() } {
+        c.inner.interrupt();
+    }
+}
+
+/// A client's interrupt check (see `dci_client_set_interrupt_check`): returns non-zero to
+/// stop the waiting call. Called on the thread that makes the call; it must not unwind (no
+/// C++ exception, no longjmp).
+pub type dci_interrupt_check =
+    Option<unsafe extern "C" fn(user_data: *mut std::ffi::c_void) -> std::ffi::c_int>;
+
+/// A check a waiting call on this client makes at least every 100 ms, on the calling
+/// thread, only while it waits: a non-zero return stops the call with
+/// DCI_ERROR_INTERRUPTED. `user` is passed back untouched. For bindings that must run code
+/// while the library waits (PHP dispatches its pcntl signal handlers here). The callback
+/// must not call into this client (but `dci_client_interrupt`). NULL removes it.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn dci_client_set_interrupt_check(
+    client: *mut dci_client,
+    check: dci_interrupt_check,
+    user: *mut std::ffi::c_void,
+) -> dci_status {
+    ffi!({
+        let c = handle!(client);
+        let check = check.map(|f| {
+            let user = UserData(user);
+            let check: crate::interrupt::Check = Arc::new(move || {
+                let user = &user;
+                // SAFETY: the caller's callback, with the pointer it gave (see above).
+                unsafe { f(user.0) != 0 }
+            });
+            check
+        });
+        c.inner.set_interrupt_check(check)
+    })
+}
+
+/// A pointer of the caller's, handed back to its callback: the caller vouches for its use
+/// from the threads that make calls.
+struct UserData(*mut std::ffi::c_void);
+// SAFETY: only ever passed back to the caller's callback (see dci_client_set_interrupt_check).
+unsafe impl Send for UserData {}
+// SAFETY: as above.
+unsafe impl Sync for UserData {}
+
 /// Turns TLS certificate verification on (`true`, the default) or off (`false`: INSECURE,
 /// anyone on the path can read the token; only for tests). Applies from the next request.
 /// Thread-safe.

@@ -1,8 +1,10 @@
 //! `dci_last_error_*`, `dci_status_name`, `dci_phase_name`: the facts of the last failure on
 //! the calling thread, and the names of the enums.
 //!
-//! Borrowed strings returned here stay valid until the next call into the library on the
-//! same thread. Each thread has its own last error; a call that succeeds clears it.
+//! Like `errno`: each thread has its own last error, which a call that fails replaces and
+//! nothing else changes — no successful call and no getter clears it (`dci_last_error_clear`
+//! does). Borrowed strings returned here stay valid until the next failing call (or
+//! `dci_last_error_clear`) on the same thread.
 
 use std::ffi::c_char;
 
@@ -25,6 +27,7 @@ pub extern "C" fn dci_status_name(status: i32) -> *const c_char {
         8 => "DCI_ERROR_RETRIES_EXHAUSTED\0",
         9 => "DCI_ERROR_DECODE\0",
         10 => "DCI_ERROR_PANIC\0",
+        11 => "DCI_ERROR_INTERRUPTED\0",
         _ => "DCI_UNKNOWN\0",
     };
     name.as_ptr().cast()
@@ -47,9 +50,10 @@ pub extern "C" fn dci_phase_name(phase: i32) -> *const c_char {
     name.as_ptr().cast()
 }
 
-/// The message of the last failed call on this thread, "" when the last call succeeded.
-/// Never NULL, never contains a token, password or key. For humans: decide on the facts
-/// below, not on the text.
+/// The message of the last failed call on this thread ("" when none failed since the thread
+/// began or since `dci_last_error_clear`), naming its request when it had one:
+/// `GET /api/dci/v3/server/999: API error 3080 (HTTP 404): ...`. Never NULL, never contains a
+/// token, password or key. For humans: decide on the facts below, not on the text.
 #[no_mangle]
 pub extern "C" fn dci_last_error_message() -> *const c_char {
     ffi!(quiet c"".as_ptr() => with_last(|l| l.message.as_ptr()))
@@ -125,6 +129,30 @@ pub extern "C" fn dci_last_error_tls_pin() -> *const c_char {
     ffi!(quiet c"".as_ptr() => with_last(|l| l.tls_pin.as_ptr()))
 }
 
+/// The method of the last failed call's request ("GET", "POST"...), "" when the failure had
+/// no request (a setter's invalid argument). Never NULL.
+#[no_mangle]
+pub extern "C" fn dci_last_error_method() -> *const c_char {
+    ffi!(quiet c"".as_ptr() => with_last(|l| l.method.as_ptr()))
+}
+
+/// The URL of the last failed call's request, query included, secrets redacted (a token in
+/// the path too): `https://dci.example.com/api/dci/v3/server/999`; "" when the failure had
+/// no request, or its path could not be made into a URL (the message quotes the path then).
+/// Never NULL.
+#[no_mangle]
+pub extern "C" fn dci_last_error_url() -> *const c_char {
+    ffi!(quiet c"".as_ptr() => with_last(|l| l.url.as_ptr()))
+}
+
+/// Forgets the last error of this thread: the `dci_last_error_*` getters then return "",
+/// 0, false or DCI_PHASE_NONE until a call fails again. Never needed for correctness (only
+/// failing calls write the last error); for code that wants to tell "failed since" apart.
+#[no_mangle]
+pub extern "C" fn dci_last_error_clear() {
+    ffi!(quiet () => super::boundary::clear_last())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,7 +164,14 @@ mod tests {
     #[test]
     fn names_follow_the_core() {
         for (i, kind) in ErrorKind::ALL.iter().enumerate() {
-            assert_eq!(status_of(*kind) as i32, i as i32 + 1);
+            // 1..=9, then 11 (10 is DCI_ERROR_PANIC, the boundary's own).
+            let want = if i < 9 { i as i32 + 1 } else { i as i32 + 2 };
+            assert_eq!(status_of(*kind) as i32, want);
+            let name = unsafe { CStr::from_ptr(dci_status_name(want)) };
+            assert!(name
+                .to_str()
+                .unwrap()
+                .ends_with(&kind.name().to_ascii_uppercase()));
         }
         for (i, phase) in Phase::ALL.iter().enumerate() {
             assert_eq!(phase_of(Some(*phase)) as i32, i as i32 + 1);

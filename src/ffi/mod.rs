@@ -69,6 +69,9 @@ pub enum dci_status {
     DCI_ERROR_DECODE = 9,
     /// A bug inside the library was caught at the boundary; the handle is still usable.
     DCI_ERROR_PANIC = 10,
+    /// The call was interrupted while it waited (`dci_client_interrupt`, or the client's
+    /// interrupt check): not retried, its connection dropped; the client stays usable.
+    DCI_ERROR_INTERRUPTED = 11,
 }
 
 /// Where an exchange stopped when it failed without an answer

@@ -90,6 +90,11 @@ typedef enum {
    * A bug inside the library was caught at the boundary; the handle is still usable.
    */
   DCI_ERROR_PANIC = 10,
+  /**
+   * The call was interrupted while it waited (`dci_client_interrupt`, or the client's
+   * interrupt check): not retried, its connection dropped; the client stays usable.
+   */
+  DCI_ERROR_INTERRUPTED = 11,
 } dci_status;
 
 /**
@@ -204,6 +209,13 @@ typedef struct {
 } dci_defaults;
 
 /**
+ * A client's interrupt check (see `dci_client_set_interrupt_check`): returns non-zero to
+ * stop the waiting call. Called on the thread that makes the call; it must not unwind (no
+ * C++ exception, no longjmp).
+ */
+typedef int (*dci_interrupt_check)(void *user_data);
+
+/**
  * The answer to a login (`dci_client_login`, `dci_client_login_with_key`). The session
  * token itself is not in it: the client uses it (read it with `dci_client_token`).
  * Release with `dci_login_info_clear`.
@@ -316,6 +328,28 @@ dci_client *dci_client_new(const char *base_url);
  * this handle, and it must not be used afterwards.
  */
 void dci_client_free(dci_client *client);
+
+/**
+ * Interrupts every call in flight on this client: each returns DCI_ERROR_INTERRUPTED
+ * within 100 ms of the moment it next waits (connecting, the TLS handshake, sending,
+ * waiting for the answer, sleeping before a retry; a name lookup cannot be cut short).
+ * Calls that start later are not affected, and the client stays usable. Callable from any
+ * thread, and **async-signal-safe** (one atomic add, no lock, no allocation): a SIGINT
+ * handler may call it. NULL is a no-op. The handle must stay alive while it runs.
+ */
+void dci_client_interrupt(const dci_client *client);
+
+/**
+ * A check a waiting call on this client makes at least every 100 ms, on the calling
+ * thread, only while it waits: a non-zero return stops the call with
+ * DCI_ERROR_INTERRUPTED. `user` is passed back untouched. For bindings that must run code
+ * while the library waits (PHP dispatches its pcntl signal handlers here). The callback
+ * must not call into this client (but `dci_client_interrupt`). NULL removes it.
+ * Thread-safe.
+ */
+dci_status dci_client_set_interrupt_check(dci_client *client,
+                                          dci_interrupt_check check,
+                                          void *user);
 
 /**
  * Turns TLS certificate verification on (`true`, the default) or off (`false`: INSECURE,
@@ -545,9 +579,10 @@ const char *dci_status_name(int32_t status);
 const char *dci_phase_name(int32_t phase);
 
 /**
- * The message of the last failed call on this thread, "" when the last call succeeded.
- * Never NULL, never contains a token, password or key. For humans: decide on the facts
- * below, not on the text.
+ * The message of the last failed call on this thread ("" when none failed since the thread
+ * began or since `dci_last_error_clear`), naming its request when it had one:
+ * `GET /api/dci/v3/server/999: API error 3080 (HTTP 404): ...`. Never NULL, never contains a
+ * token, password or key. For humans: decide on the facts below, not on the text.
  */
 const char *dci_last_error_message(void);
 
@@ -610,6 +645,27 @@ const char *dci_last_error_body(void);
  * to `dci_client_set_pinned_pubkey`; "" otherwise. Never NULL.
  */
 const char *dci_last_error_tls_pin(void);
+
+/**
+ * The method of the last failed call's request ("GET", "POST"...), "" when the failure had
+ * no request (a setter's invalid argument). Never NULL.
+ */
+const char *dci_last_error_method(void);
+
+/**
+ * The URL of the last failed call's request, query included, secrets redacted (a token in
+ * the path too): `https://dci.example.com/api/dci/v3/server/999`; "" when the failure had
+ * no request, or its path could not be made into a URL (the message quotes the path then).
+ * Never NULL.
+ */
+const char *dci_last_error_url(void);
+
+/**
+ * Forgets the last error of this thread: the `dci_last_error_*` getters then return "",
+ * 0, false or DCI_PHASE_NONE until a call fails again. Never needed for correctness (only
+ * failing calls write the last error); for code that wants to tell "failed since" apart.
+ */
+void dci_last_error_clear(void);
 
 /**
  * Sends the events of every client of the process to `callback` (see `dci_log_fn`), from

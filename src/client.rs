@@ -722,6 +722,13 @@ impl Client {
                 origin: self.base.origin(),
             });
         }
+        let single;
+        let policy = if p.req.once {
+            single = RetryPolicy::none();
+            &single
+        } else {
+            &s.retry
+        };
         let method = p.method.as_str();
         let mut notify = |note: retry::Note| match note {
             retry::Note::Retrying {
@@ -732,7 +739,7 @@ impl Client {
                 method,
                 path: p.event_path(&session),
                 attempt,
-                max_retries: s.retry.max_retries,
+                max_retries: policy.max_retries,
                 cause,
                 wait,
             }),
@@ -746,7 +753,7 @@ impl Client {
             }
         };
         let out = retry::run(
-            &s.retry,
+            policy,
             method,
             p.deadline,
             &mut notify,

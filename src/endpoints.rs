@@ -5,6 +5,7 @@
 //! Every result that carries a secret holds it as a [`Secret`] (never printed).
 
 use serde_json::{json, Value};
+use std::time::Duration;
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
@@ -119,6 +120,17 @@ impl Client {
     /// credentials, whatever the answer. A session the platform already dropped (401/3001)
     /// counts as logged out. Without a token this does nothing.
     pub fn logout(&self) -> Result<()> {
+        self.end_session(|r| r)
+    }
+
+    /// [`logout`](Self::logout) in one attempt within `budget`, whatever the retry policy
+    /// and the time budget: for the end of a `with` block, which must not delay (or hide)
+    /// what the block raised when the platform does not answer.
+    pub fn logout_once(&self, budget: Duration) -> Result<()> {
+        self.end_session(|r| r.once().timeout(Some(budget)))
+    }
+
+    fn end_session(&self, shape: impl FnOnce(Request<'_>) -> Request<'_>) -> Result<()> {
         let session = self.session.current();
         let Some(token) = &session.token else {
             self.session.replace(None, None);
@@ -127,7 +139,9 @@ impl Client {
         let path = format!("auth/v4/token/{}", encode_component(token.expose()));
         // The token is in the path: marked as a secret, so no error shows it and no cache
         // keeps it.
-        let result = self.send(&Request::delete(path).secret(token.expose()).no_relogin());
+        let result = self.send(&shape(
+            Request::delete(path).secret(token.expose()).no_relogin(),
+        ));
         self.session.replace(None, None);
         match result?.error() {
             None => Ok(()),

@@ -33,6 +33,8 @@ pub struct Request<'a> {
     pub(crate) connect_timeout: Option<Option<Duration>>,
     pub(crate) authenticated: bool,
     pub(crate) relogin: bool,
+    /// One attempt only, whatever the client's retry policy.
+    pub(crate) once: bool,
     pub(crate) platform_headers: bool,
     /// Secrets this request carries (a password, a key) that no error may show.
     pub(crate) secrets: Vec<Cow<'a, str>>,
@@ -53,6 +55,7 @@ impl<'a> Request<'a> {
             connect_timeout: None,
             authenticated: true,
             relogin: true,
+            once: false,
             platform_headers: true,
             secrets: Vec::new(),
         }
@@ -154,6 +157,12 @@ impl<'a> Request<'a> {
     /// Never logs in again on an unauthorized answer.
     pub(crate) fn no_relogin(mut self) -> Self {
         self.relogin = false;
+        self
+    }
+
+    /// Makes one attempt only: no retry, whatever the client's policy.
+    pub fn once(mut self) -> Self {
+        self.once = true;
         self
     }
 

@@ -302,6 +302,10 @@ pub(crate) fn run<A: Answer>(
                     _ => false,
                 };
                 let cause = Cause::Failure(error.kind(), error.phase());
+                if error.kind() == ErrorKind::Interrupted {
+                    // Stopped, not given up: nothing to report but the error itself.
+                    return Err(error.with_attempts(attempts, any_sent));
+                }
                 let mut give_up = |e: Error| {
                     notify(Note::GivingUp { attempts, cause });
                     e.with_attempts(attempts, any_sent).note_attempts()

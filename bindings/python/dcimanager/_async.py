@@ -7,15 +7,14 @@ pool. By default each AsyncClient owns a :class:`concurrent.futures.ThreadPoolEx
 ``max_workers`` threads (at most that many calls in flight; more tasks wait their turn), shut
 down by :meth:`AsyncClient.aclose` or at the end of ``async with``.
 
-Cancellation (``task.cancel()``, ``asyncio.wait_for``, ``asyncio.timeout``) reaches the
-awaiting task at once: it gets ``asyncio.CancelledError`` (``TimeoutError`` from
-``wait_for``). A native call cannot be interrupted, so one that has started runs on in its
-thread until it ends by itself, within its own time budget (the client's ``timeout`` or the
-call's ``timeout=``); its result or error is discarded. Its request may have reached the
-platform: a cancelled ``post()`` or ``login()`` may still take effect. A call still waiting
-for a free worker is dropped and never sent. The client stays usable either way. To bound the
-call itself, pass ``timeout=``: that stops the request, where cancellation only stops waiting
-for it.
+Cancellation (``task.cancel()``, ``asyncio.wait_for``, ``asyncio.timeout``, Ctrl-C under
+``asyncio.run``) reaches the awaiting task at once: it gets ``asyncio.CancelledError``
+(``TimeoutError`` from ``wait_for``), and the native call it was awaiting is interrupted in
+its thread within 100 ms of its next wait (its connection dropped). Its request may already
+have reached the platform: a cancelled ``post()`` or ``login()`` may still take effect — it
+is never sent again. A call still waiting for a free worker is dropped and never sent. The
+client stays usable either way. A page fetch of ``paginate`` is kept for the next
+``__anext__`` rather than interrupted.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ import functools
 import os
 from typing import Any, Callable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, TypeVar, Union
 
-from ._native import DEFAULTS, Client, KeyInfo, LoginInfo, Pages, Response
+from ._native import DEFAULTS, Client, KeyInfo, LoginInfo, Pages, Response, _Cancel
 
 __all__ = ["AsyncClient", "AsyncPages"]
 
@@ -105,6 +104,18 @@ class AsyncClient:
         loop = asyncio.get_running_loop()
         return loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
 
+    async def _call(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """Runs ``fn(*args, **kwargs)`` on the executor under a cancel token: when the
+        awaiting task is cancelled (``task.cancel()``, ``asyncio.wait_for``, Ctrl-C under
+        ``asyncio.run``), the native call is interrupted too, within 100 ms."""
+        token = _Cancel()
+        future: asyncio.Future[_T] = self._run(_under, token, fn, *args, **kwargs)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            token.cancel()
+            raise
+
     # -- no I/O: plain attributes and methods ------------------------------------------------
 
     @property
@@ -152,6 +163,12 @@ class AsyncClient:
         """The link that logs a user in with a key: {base}/auth/key-v4/<key>."""
         return self._client.key_login_url(key)
 
+    def interrupt(self) -> None:
+        """Interrupts every native call in flight on this client (of every task): each task
+        awaiting one gets :class:`dcimanager.InterruptedError` within 100 ms. Later calls are
+        not affected. To stop one task's call, cancel that task."""
+        self._client.interrupt()
+
     def paginate(
         self,
         path: str,
@@ -170,37 +187,37 @@ class AsyncClient:
     async def login(self, email: str, password: str) -> LoginInfo:
         """Logs in; returns a LoginInfo (its repr hides the token). The session is renewed
         once, automatically, when it expires."""
-        return await self._run(self._client.login, email, password)
+        return await self._call(self._client.login, email, password)
 
     async def login_with_key(self, key: Union[str, KeyInfo]) -> LoginInfo:
         """Logs in with a single sign-on key (str or KeyInfo); returns a LoginInfo."""
-        return await self._run(self._client.login_with_key, key)
+        return await self._call(self._client.login_with_key, key)
 
     async def logout(self) -> None:
         """Ends the session on the platform and forgets the token."""
-        await self._run(self._client.logout)
+        await self._call(self._client.logout)
 
     async def whoami(self) -> Any:
         """The current user (GET auth/v4/whoami)."""
-        return await self._run(self._client.whoami)
+        return await self._call(self._client.whoami)
 
     async def create_token(self, expires_at: Union[str, datetime.datetime], description: str = "") -> str:
         """Creates a long-lived token ("YYYY-MM-DD HH:MM:SS" or a datetime) and returns it;
         the client keeps its own token."""
-        return await self._run(self._client.create_token, expires_at, description)
+        return await self._call(self._client.create_token, expires_at, description)
 
     async def set_token_ttl(self, value: Union[int, str]) -> None:
         """Sets the platform's token and session lifetime in minutes (admin only)."""
-        await self._run(self._client.set_token_ttl, value)
+        await self._call(self._client.set_token_ttl, value)
 
     async def create_key(self, user: Union[str, int]) -> KeyInfo:
         """Creates a single sign-on key for a user (e-mail or id); returns a KeyInfo."""
-        return await self._run(self._client.create_key, user)
+        return await self._call(self._client.create_key, user)
 
     async def get(self, path: str, params: Optional[_Params] = None, *, timeout: Optional[float] = None) -> Any:
         """GET a path ("dci/v3/server/2" → {base}/api/dci/v3/server/2); the parsed JSON
         (None for an empty body). ``timeout``: this call's budget instead of the client's."""
-        return await self._run(self._client.get, path, params, timeout=timeout)
+        return await self._call(self._client.get, path, params, timeout=timeout)
 
     async def post(
         self,
@@ -211,11 +228,11 @@ class AsyncClient:
         timeout: Optional[float] = None,
     ) -> Any:
         """POST JSON (``{}`` when None); the parsed JSON answer."""
-        return await self._run(self._client.post, path, json, params=params, timeout=timeout)
+        return await self._call(self._client.post, path, json, params=params, timeout=timeout)
 
     async def delete(self, path: str, params: Optional[_Params] = None, *, timeout: Optional[float] = None) -> Any:
         """DELETE a path; the parsed JSON answer (None when empty)."""
-        return await self._run(self._client.delete, path, params, timeout=timeout)
+        return await self._call(self._client.delete, path, params, timeout=timeout)
 
     async def request(
         self,
@@ -229,7 +246,7 @@ class AsyncClient:
     ) -> Response:
         """Sends a request; returns the Response whatever its status (its body is already
         read: ``.json()``, ``.text`` do no I/O)."""
-        return await self._run(
+        return await self._call(
             self._client.request, method, path, params=params, json=json, headers=headers, timeout=timeout
         )
 
@@ -246,17 +263,24 @@ class AsyncClient:
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        """Logs out when this client logged in itself (a logout error is raised only when the
-        block ended without one), then :meth:`aclose`."""
+        """Logs out when this client logged in itself, as ``Client``'s ``with`` does (one
+        attempt within 2 s; a failure logged at WARNING and noted on the block's exception,
+        never raised; not tried after a cancellation or Ctrl-C), then :meth:`aclose`."""
         try:
             if not self._closed:
-                await self._run(self._client.__exit__, exc_type, exc, tb)
+                await self._call(self._client.__exit__, exc_type, exc, tb)
         finally:
             await self.aclose()
 
     def __repr__(self) -> str:
         state = " closed" if self._closed else ""
         return f"<dcimanager.AsyncClient {self.base_url}{state}>"
+
+
+def _under(token: _Cancel, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """In a worker thread: ``fn(*args, **kwargs)`` with ``token`` entered (see _call)."""
+    with token:
+        return fn(*args, **kwargs)
 
 
 class _Batch(NamedTuple):

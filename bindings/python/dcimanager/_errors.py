@@ -9,7 +9,12 @@ code decides on them and never on the message's words:
   ``"tls"``, ``"send"``, ``"wait"``, ``"read"`` — or ``None`` when an answer arrived;
 - ``request_sent``: whether the server may have seen the request (``False``: it certainly did
   not, so even a POST may be sent again);
-- ``attempts``: requests sent for the call, retries included;
+- ``method`` and ``url``: the request that failed (``"GET"``,
+  ``"https://dci.example.com/api/dci/v3/server/9"``, query included, secrets redacted), also
+  at the start of the message: ``GET /api/dci/v3/server/9: API error 3080 (HTTP 404): ...``;
+  ``url`` is None when the path given could not be made into a URL;
+- ``attempts``: attempts made for the call, retries included — connection attempts that
+  failed count too;
 - ``status``: the HTTP status of the answer behind the error, ``None`` without one;
 - ``argument``: for :class:`InvalidArgumentError`, the argument refused (``"url"``,
   ``"path"``, ``"header"``, ``"body"``, ``"token"``, ``"ca_file"``...), else ``None``;
@@ -43,6 +48,8 @@ __all__ = [
     "UnauthorizedError",
     "RetryError",
     "DecodeError",
+    "InterruptedError",
+    "InsecureRequestWarning",
 ]
 
 
@@ -57,6 +64,8 @@ class Error(Exception):
     argument: Optional[str]
     body: str
     tls_pin: Optional[str]
+    method: Optional[str]
+    url: Optional[str]
 
     _KIND = "error"
 
@@ -72,6 +81,8 @@ class Error(Exception):
         argument: Optional[str] = None,
         body: str = "",
         tls_pin: Optional[str] = None,
+        method: Optional[str] = None,
+        url: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind or self._KIND
@@ -82,6 +93,8 @@ class Error(Exception):
         self.argument = argument
         self.body = body
         self.tls_pin = tls_pin
+        self.method = method
+        self.url = url
 
 
 class InvalidArgumentError(Error, ValueError):
@@ -172,3 +185,18 @@ class DecodeError(Error, ValueError):
     ``body`` is the start of the body (secrets removed)."""
 
     _KIND = "decode"
+
+
+class InterruptedError(Error, builtins.InterruptedError):
+    """The call was interrupted while it waited: :meth:`Client.interrupt` from another
+    thread, or an :class:`AsyncClient` task cancelled while awaiting it. Not retried; its
+    connection is dropped and the client stays usable. (Ctrl-C raises ``KeyboardInterrupt``
+    itself, within 200 ms.)"""
+
+    _KIND = "interrupted"
+
+
+class InsecureRequestWarning(UserWarning):
+    """Given once per client made with ``verify=False`` and no ``pinned_pubkey`` (as urllib3
+    warns of unverified requests): anyone on the network path can read and change the
+    traffic, the session token included."""

@@ -3,7 +3,7 @@
 
 import datetime
 import os
-from typing import Any, Iterator, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Iterator, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 __all__ = [
     "DEFAULTS",
@@ -13,6 +13,7 @@ __all__ = [
     "Pages",
     "Response",
     "__version__",
+    "_Cancel",
     "_json_loads",
     "encode_component",
     "quote",
@@ -84,7 +85,8 @@ class Client:
 
     ``verify`` is True (verify against the system's trust store, which honours
     ``SSL_CERT_FILE``/``SSL_CERT_DIR``; Mozilla's roots where the system has none), False
-    (insecure without a pin: accept any certificate) or the path of a PEM file trusted in
+    (insecure without a pin: accept any certificate; an :class:`InsecureRequestWarning` says
+    so, once per client) or the path of a PEM file trusted in
     addition — as CAs, and as the exact certificate the server presents, so the platform's
     self-signed certificate verifies when given here (host name and dates still checked).
     ``pinned_pubkey`` pins the server's key in curl's format, ``"sha256//<base64>"``
@@ -218,8 +220,30 @@ class Client:
         connect_timeout: Optional[float],
     ) -> Response: ...
     def __enter__(self) -> Client: ...
-    def __exit__(self, exc_type: Any, _exc: Any, _tb: Any) -> bool:
-        """Logs out when this client logged in itself."""
+    def __exit__(self, exc_type: Any, exc: Any, _tb: Any) -> bool:
+        """Logs out when this client logged in itself: one attempt within 2 s, so that a
+        platform that does not answer neither delays nor hides what the block raised. A
+        failed logout is logged at WARNING (logger "dcimanager") and added as a note to the
+        block's exception, never raised. Not tried after KeyboardInterrupt, SystemExit or
+        asyncio's CancelledError."""
+    def interrupt(self) -> None:
+        """Interrupts every call in flight on this client (from another thread): each raises
+        :class:`dcimanager.InterruptedError` within 100 ms of its next wait. Later calls are
+        not affected. Ctrl-C needs no call: it stops a call on the main thread by itself."""
+
+@final
+class _Cancel:
+    """A cancel token for the native calls made on one thread while it is entered (used by
+    AsyncClient): ``cancel()`` stops the call running under it."""
+
+    def __new__(cls) -> _Cancel: ...
+    def cancel(self) -> None:
+        """Stops the call running under this token, and any started later under it."""
+    @property
+    def cancelled(self) -> bool:
+        """Whether cancel() was called."""
+    def __enter__(self) -> _Cancel: ...
+    def __exit__(self, _exc_type: Any, _exc: Any, _tb: Any) -> Literal[False]: ...
 
 @final
 class Response:

@@ -28,6 +28,7 @@ fn class_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Unauthorized => "UnauthorizedError",
         ErrorKind::RetriesExhausted => "RetryError",
         ErrorKind::Decode => "DecodeError",
+        ErrorKind::Interrupted => "InterruptedError",
     }
 }
 
@@ -49,6 +50,8 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     kw.set_item("argument", e.argument())?;
     kw.set_item("body", e.body_excerpt())?;
     kw.set_item("tls_pin", e.tls_pin())?;
+    kw.set_item("method", e.method())?;
+    kw.set_item("url", e.url())?;
     if let Some(a) = e.api() {
         kw.set_item("code", a.code)?;
         kw.set_item("msg", &a.msg)?;

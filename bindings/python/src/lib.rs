@@ -7,6 +7,7 @@
 //! become the exception classes of `dcimanager._errors` (see [`errors`]).
 
 mod errors;
+mod interrupts;
 mod json;
 mod logging;
 mod parse;
@@ -20,6 +21,7 @@ use dcimanager::{
     defaults, Client as Core, ListQuery, Paginator, Request, Response as CoreResponse, RetryPolicy,
 };
 use errors::IntoPy;
+use interrupts::detached;
 use pyo3::exceptions::{PyStopIteration, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
@@ -28,6 +30,9 @@ use types::{KeyArg, KeyInfo, LoginInfo};
 /// The core's defaults in seconds, for the signatures below (one source: `dcimanager::defaults`).
 const TIMEOUT_S: f64 = defaults::TIMEOUT.as_secs_f64();
 const CONNECT_TIMEOUT_S: f64 = defaults::CONNECT_TIMEOUT.as_secs_f64();
+
+/// The budget of the logout at the end of a `with` block (one attempt).
+const EXIT_LOGOUT_BUDGET: Duration = Duration::from_secs(2);
 
 /// `verify=`: a flag, or the path of a CA bundle (as in requests).
 #[derive(FromPyObject)]
@@ -73,17 +78,10 @@ struct Response {
     inner: CoreResponse,
 }
 
-/// Runs a native call with the GIL released, after asking `logging` whether DEBUG events
-/// are wanted during it.
-fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> T {
-    logging::before_call(py);
-    py.detach(f)
-}
-
 impl Client {
     /// Sends a request with the GIL released.
     fn send(&self, py: Python<'_>, req: &Request<'_>) -> PyResult<CoreResponse> {
-        detached(py, || self.core.send(req)).py_err(py)
+        detached(py, || self.core.send(req))?.py_err(py)
     }
 
     /// Sends a request and returns the parsed JSON of a success, else raises.
@@ -185,6 +183,7 @@ impl Client {
     ) -> PyResult<Self> {
         let mut b = Core::builder(base_url)
             .observer(std::sync::Arc::new(logging::PyLogging))
+            .interrupt_check(interrupts::check())
             .timeout(seconds(timeout, "timeout")?)
             .connect_timeout(seconds(connect_timeout, "connect_timeout")?)
             .retry(RetryPolicy::new(retries, backoff_factor))
@@ -194,6 +193,12 @@ impl Client {
         if let Some(pins) = pinned_pubkey.filter(|p| !p.trim().is_empty()) {
             b = b.pinned_pubkey(pins);
         }
+        let insecure = matches!(verify, Verify::Flag(false))
+            && pinned_pubkey.is_none_or(|p| p.trim().is_empty())
+            && base_url
+                .trim_start()
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
         b = match verify {
             Verify::Flag(v) => b.danger_accept_invalid_certs(!v),
             Verify::CaFile(path) => b.ca_file(path),
@@ -210,8 +215,23 @@ impl Client {
                 ))
             }
         }
+        let core = b.build().py_err(py)?;
+        if insecure {
+            // As urllib3 warns of an unverified request, once per client here.
+            let warning = py
+                .import("dcimanager._errors")?
+                .getattr("InsecureRequestWarning")?;
+            let message = format!(
+                "TLS verification is off for {}: anyone on the network path can read and \
+                 change the traffic, the session token included. Pin the server's key \
+                 (pinned_pubkey=dcimanager.server_pin(url), checked out of band) or give its \
+                 certificate as verify=",
+                core.base_url().origin()
+            );
+            pyo3::PyErr::warn(py, &warning, &std::ffi::CString::new(message)?, 1)?;
+        }
         Ok(Client {
-            core: b.build().py_err(py)?,
+            core,
             logged_in_here: AtomicBool::new(false),
         })
     }
@@ -259,7 +279,7 @@ impl Client {
     /// renewed once, automatically, when it expires. Returns a LoginInfo (id, confirmed,
     /// token; its repr hides the token).
     fn login(&self, py: Python<'_>, email: &str, password: &str) -> PyResult<LoginInfo> {
-        let info = detached(py, || self.core.login(email, password)).py_err(py)?;
+        let info = detached(py, || self.core.login(email, password))?.py_err(py)?;
         self.logged_in_here.store(true, Ordering::Relaxed);
         Ok(info.into())
     }
@@ -267,7 +287,7 @@ impl Client {
     /// Logs in with a single sign-on key (str or the KeyInfo of create_key) and uses that
     /// session from then on. Returns a LoginInfo.
     fn login_with_key(&self, py: Python<'_>, key: KeyArg) -> PyResult<LoginInfo> {
-        let info = detached(py, || self.core.login_with_key(key.text())).py_err(py)?;
+        let info = detached(py, || self.core.login_with_key(key.text()))?.py_err(py)?;
         self.logged_in_here.store(true, Ordering::Relaxed);
         Ok(info.into())
     }
@@ -283,7 +303,7 @@ impl Client {
     /// Ends the session on the platform and forgets the token.
     fn logout(&self, py: Python<'_>) -> PyResult<()> {
         self.logged_in_here.store(false, Ordering::Relaxed);
-        detached(py, || self.core.logout()).py_err(py)
+        detached(py, || self.core.logout())?.py_err(py)
     }
 
     /// The current user (GET auth/v4/whoami).
@@ -315,21 +335,21 @@ impl Client {
         } else {
             return Err(PyTypeError::new_err("expires_at must be str or datetime"));
         };
-        let token = detached(py, || self.core.create_token(&text, description)).py_err(py)?;
+        let token = detached(py, || self.core.create_token(&text, description))?.py_err(py)?;
         Ok(token.expose().to_owned())
     }
 
     /// Sets the platform's token and session lifetime, in minutes (int or str). Admin only.
     fn set_token_ttl(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let value = text_arg(value, "value")?;
-        detached(py, || self.core.set_token_ttl(&value)).py_err(py)
+        detached(py, || self.core.set_token_ttl(&value))?.py_err(py)
     }
 
     /// Creates a single sign-on key for a user (e-mail or id). Admin only. Returns a
     /// KeyInfo (id, key; its repr hides the key).
     fn create_key(&self, py: Python<'_>, user: &Bound<'_, PyAny>) -> PyResult<KeyInfo> {
         let user = text_arg(user, "user")?;
-        let key = detached(py, || self.core.create_key(&user)).py_err(py)?;
+        let key = detached(py, || self.core.create_key(&user))?.py_err(py)?;
         Ok(key.into())
     }
 
@@ -503,21 +523,46 @@ impl Client {
         slf
     }
 
-    /// Logs out when this client logged in itself.
+    /// Logs out when this client logged in itself — one attempt within 2 s, so that a
+    /// platform that does not answer neither delays nor hides what the block raised. A
+    /// logout that fails is logged at WARNING (logger "dcimanager") and added as a note to
+    /// the block's exception, never raised. After Ctrl-C (a BaseException that is not an
+    /// Exception: KeyboardInterrupt, SystemExit, asyncio's CancelledError) it is not tried.
     fn __exit__(
         &self,
         py: Python<'_>,
         exc_type: Option<&Bound<'_, PyAny>>,
-        _exc: Option<&Bound<'_, PyAny>>,
+        exc: Option<&Bound<'_, PyAny>>,
         _tb: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
-        if self.logged_in_here.swap(false, Ordering::Relaxed) {
-            let result = detached(py, || self.core.logout());
-            if exc_type.is_none() {
-                result.py_err(py)?;
+        if !self.logged_in_here.swap(false, Ordering::Relaxed) {
+            return Ok(false);
+        }
+        if let Some(t) = exc_type {
+            let ordinary = t.cast::<pyo3::types::PyType>().is_ok_and(|t| {
+                t.is_subclass_of::<pyo3::exceptions::PyException>()
+                    .unwrap_or(false)
+            });
+            if !ordinary {
+                return Ok(false);
+            }
+        }
+        let result = detached(py, || self.core.logout_once(EXIT_LOGOUT_BUDGET))?;
+        if let Err(e) = result {
+            let text = format!("logging out at the end of the with block failed: {e}");
+            logging::warning(py, &text);
+            if let Some(exc) = exc.filter(|x| x.hasattr("add_note").unwrap_or(false)) {
+                exc.call_method1("add_note", (text,))?;
             }
         }
         Ok(false)
+    }
+
+    /// Interrupts every call in flight on this client, from another thread: each raises
+    /// ``dcimanager.InterruptedError`` within 100 ms of its next wait. Later calls are not
+    /// affected. (Ctrl-C needs no call: it interrupts a call on the main thread by itself.)
+    fn interrupt(&self) {
+        self.core.interrupt();
     }
 
     fn __repr__(&self) -> String {
@@ -643,7 +688,7 @@ impl Pages {
     fn __next__(&mut self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let client = self.client.get();
         let cursor = &mut self.cursor;
-        match detached(py, || cursor.next_item(&client.core)) {
+        match detached(py, || cursor.next_item(&client.core))? {
             None => Err(PyStopIteration::new_err(())),
             Some(Ok(item)) => Ok(json::value_to_py(py, &item).unbind()),
             Some(Err(e)) => Err(errors::to_py(py, e)),
@@ -689,7 +734,7 @@ fn server_pin(
     settings.set_no_proxy(no_proxy);
     detached(py, || {
         dcimanager::peer_certificate(url, &settings, timeout).map(|c| c.pin)
-    })
+    })?
     .py_err(py)
 }
 
@@ -726,6 +771,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Pages>()?;
     m.add_class::<LoginInfo>()?;
     m.add_class::<KeyInfo>()?;
+    m.add_class::<interrupts::Cancel>()?;
     m.add_function(wrap_pyfunction!(quote, m)?)?;
     m.add_function(wrap_pyfunction!(encode_component, m)?)?;
     m.add_function(wrap_pyfunction!(server_pin, m)?)?;

@@ -27,16 +27,27 @@ static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 /// request. `None` when this Python's logging has no such cache (then we ask the logger).
 static LEVEL_CACHE: PyOnceLock<Option<Py<PyDict>>> = PyOnceLock::new();
 
+/// The logger, with a `NullHandler` added the first time (the convention for libraries: no
+/// record of ours reaches `logging.lastResort`, which would print warnings on stderr while
+/// the caller catches the error; an application's own configuration decides what is shown).
+/// Done on the first call, not at import: `import dcimanager` does not import logging.
 fn logger(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
     LOGGER
         .get_or_try_init(py, || {
-            Ok::<_, PyErr>(
-                py.import("logging")?
-                    .call_method1("getLogger", ("dcimanager",))?
-                    .unbind(),
-            )
+            let logging = py.import("logging")?;
+            let logger = logging.call_method1("getLogger", ("dcimanager",))?;
+            logger.call_method1("addHandler", (logging.call_method0("NullHandler")?,))?;
+            Ok::<_, PyErr>(logger.unbind())
         })
         .map(|l| l.bind(py))
+}
+
+/// Logs a warning of the binding's own (a failed logout at the end of a `with` block).
+pub fn warning(py: Python<'_>, text: &str) {
+    let logged = logger(py).and_then(|l| l.call_method1("warning", ("%s", text)));
+    if let Err(e) = logged {
+        e.write_unraisable(py, None);
+    }
 }
 
 /// Asks the logger, with the GIL held, whether DEBUG events are wanted during the call that

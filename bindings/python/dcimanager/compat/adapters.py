@@ -4,6 +4,7 @@ native answer, and the requests exception chosen for a native error."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from .. import _errors
@@ -108,15 +109,18 @@ def _new_client(
     by the session, as requests reads it) with ``pinned_pubkey``, with requests' exceptions
     for what cannot be used."""
     try:
-        client = _NativeClient(
-            origin,
-            verify=verify,
-            timeout=None,
-            connect_timeout=None,
-            proxy=proxy or "",
-            no_proxy="",
-            pinned_pubkey=pinned_pubkey,
-        )
+        with warnings.catch_warnings():
+            # compat warns of each unverified request itself, as urllib3 does.
+            warnings.simplefilter("ignore", _errors.InsecureRequestWarning)
+            client = _NativeClient(
+                origin,
+                verify=verify,
+                timeout=None,
+                connect_timeout=None,
+                proxy=proxy or "",
+                no_proxy="",
+                pinned_pubkey=pinned_pubkey,
+            )
     except _errors.InvalidArgumentError as e:
         argument = _native_facts(e).argument
         if argument == "ca_bundle":

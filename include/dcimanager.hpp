@@ -11,11 +11,21 @@
 // Errors are exceptions, one class per dci_status, chosen in one place (dci::detail::raise):
 // dci::Error ⊃ dci::ApiError ⊃ dci::UnauthorizedError; dci::HttpError, dci::ConnectError,
 // dci::TimeoutError, dci::TlsError, dci::RetriesExhaustedError, dci::InvalidArgument,
-// dci::DecodeError, dci::InternalError. Every error carries the facts of the C API's
-// dci_last_error_* (phase, request_sent, attempts, http_status, api_code/message/value,
-// argument, body, tls_pin): decide on them, not on what(). Messages never contain a token,
-// password, key or a proxy's credentials; dci::KeyInfo and dci::LoginInfo print without their
-// secret.
+// dci::DecodeError, dci::InterruptedError, dci::InternalError. Every error carries the facts
+// of the C API's dci_last_error_* (phase, request_sent, attempts, http_status,
+// api_code/message/value, argument, body, tls_pin, method, url), read once, right after the
+// failing call (ErrorFacts::last): decide on them, not on what(). what() names the request
+// when there was one: "GET /api/dci/v3/server/999: API error 3080 (HTTP 404): ...". Messages
+// and URLs never contain a token, password, key or a proxy's credentials; dci::KeyInfo and
+// dci::LoginInfo print without their secret.
+//
+// Interrupting: Client::interrupt() — from another thread, or from a signal handler (it is
+// async-signal-safe) — makes every call in flight on that client throw dci::InterruptedError
+// within 100 ms of its next wait (connecting, TLS, sending, waiting for the answer, sleeping
+// before a retry); later calls are not affected and the client stays usable.
+//
+//   static dci::Client *g_client;                       // set while g_client is alive
+//   extern "C" void on_sigint(int) { if (g_client) g_client->interrupt(); }
 //
 // Networks and certificates (see the notes at the top of dcimanager.h):
 //   - Trust: the operating system's store (SSL_CERT_FILE and SSL_CERT_DIR honoured; Mozilla's
@@ -64,7 +74,8 @@ struct ErrorFacts {
     std::string phase;
     /// Whether the server may have seen the request.
     bool request_sent = false;
-    /// Requests sent for the call, retries included.
+    /// Attempts made for the call, retries included: each try counts, one whose connection
+    /// failed too (3 for a refused connection retried twice, nothing sent).
     uint32_t attempts = 0;
     /// The HTTP status behind the error, 0 without an answer.
     uint16_t http_status = 0;
@@ -82,8 +93,18 @@ struct ErrorFacts {
     /// pin mismatch): the pin of the key the server presented ("sha256//<base64>", curl's
     /// format), to compare out of band and give to Client::set_pinned_pubkey; else empty.
     std::string tls_pin;
+    /// The failed request's method ("GET", "POST"...), empty when the failure had no request
+    /// (a setter's invalid argument, an error found by the wrapper itself).
+    std::string method;
+    /// The failed request's full URL, query included, secrets redacted (a token in the path
+    /// too): "https://dci.example.com/api/dci/v3/server/999"; empty when the failure had no
+    /// request or its path could not be made into a URL.
+    std::string url;
 
-    /// This thread's last error.
+    /// The facts of the last failed call on this thread. They are errno-like: only a call
+    /// that fails replaces them — a successful call does not clear them (dci_last_error_clear
+    /// does) — so read them right after the call that failed, as detail::check does; every
+    /// exception of this wrapper holds its own copy.
     static ErrorFacts last() {
         ErrorFacts f;
         f.phase = dci_phase_name(static_cast<int32_t>(dci_last_error_phase()));
@@ -96,6 +117,8 @@ struct ErrorFacts {
         f.argument = dci_last_error_argument();
         f.body = dci_last_error_body();
         f.tls_pin = dci_last_error_tls_pin();
+        f.method = dci_last_error_method();
+        f.url = dci_last_error_url();
         return f;
     }
 };
@@ -121,7 +144,7 @@ public:
     [[nodiscard]] const std::string &phase() const noexcept { return facts_.phase; }
     /// Whether the server may have seen the request.
     [[nodiscard]] bool request_sent() const noexcept { return facts_.request_sent; }
-    /// Requests sent for the call, retries included.
+    /// Attempts made for the call, retries and failed connections included.
     [[nodiscard]] uint32_t attempts() const noexcept { return facts_.attempts; }
     /// The argument refused, for InvalidArgument.
     [[nodiscard]] const std::string &argument() const noexcept { return facts_.argument; }
@@ -130,6 +153,11 @@ public:
     /// For a TlsError about the server's certificate: the pin of the key it presented
     /// ("sha256//<base64>"), which the message shows too; empty otherwise.
     [[nodiscard]] const std::string &tls_pin() const noexcept { return facts_.tls_pin; }
+    /// The failed request's method ("GET", "POST"...), empty when there was no request.
+    [[nodiscard]] const std::string &method() const noexcept { return facts_.method; }
+    /// The failed request's URL, query included, secrets redacted; empty when there was no
+    /// request.
+    [[nodiscard]] const std::string &url() const noexcept { return facts_.url; }
 
 private:
     dci_status status_;
@@ -182,6 +210,13 @@ class DecodeError : public Error {
 public:
     using Error::Error;
 };
+/// The call was interrupted while it waited (Client::interrupt, or an interrupt check set
+/// on Client::native() with dci_client_set_interrupt_check): not retried, its connection
+/// dropped; the client stays usable. phase() and request_sent() tell how far it got.
+class InterruptedError : public Error {
+public:
+    using Error::Error;
+};
 /// A bug inside the library, caught at the C boundary.
 class InternalError : public Error {
 public:
@@ -202,6 +237,7 @@ namespace detail {
     case DCI_ERROR_UNAUTHORIZED: throw UnauthorizedError(status, message, std::move(facts));
     case DCI_ERROR_RETRIES_EXHAUSTED: throw RetriesExhaustedError(status, message, std::move(facts));
     case DCI_ERROR_DECODE: throw DecodeError(status, message, std::move(facts));
+    case DCI_ERROR_INTERRUPTED: throw InterruptedError(status, message, std::move(facts));
     case DCI_ERROR_PANIC: throw InternalError(status, message, std::move(facts));
     case DCI_OK: break;
     }
@@ -636,6 +672,16 @@ public:
                                           &p));
         return Pages(p);
     }
+
+    /// Interrupts every call in flight on this client, on any thread: each throws
+    /// InterruptedError within 100 ms of the moment it next waits (connecting, the TLS
+    /// handshake, sending, waiting for the answer, sleeping before a retry; a name lookup
+    /// cannot be cut short). Calls that start later are not affected, and the client stays
+    /// usable. Callable from another thread and from a signal handler (async-signal-safe: one
+    /// atomic add, no lock, no allocation, nothing thrown); a moved-from Client ignores it.
+    /// This Client must stay alive while interrupt() runs (a signal handler must not reach a
+    /// destroyed one).
+    void interrupt() const noexcept { dci_client_interrupt(c_.get()); }
 
     /// The C handle, for calls this wrapper does not cover (still owned by this Client).
     [[nodiscard]] dci_client *native() const noexcept { return c_.get(); }

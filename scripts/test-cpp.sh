@@ -2,9 +2,10 @@
 # C++ checks run by `make test-cpp` (after `cargo build --release`):
 #  1. the headers compile under -Wall -Wextra -Werror -pedantic as C99, C11 and C++17, each
 #     included twice in one program;
-#  2. the wrapper's tests, the conformance matrix and the network tests (self-signed
-#     certificate, pins, proxies: the real parts of scripts/net-fixture.sh) under
-#     AddressSanitizer and UndefinedBehaviorSanitizer (zero reports);
+#  2. the wrapper's tests, its failures (errors that name their request, interrupt() from a
+#     thread and a signal handler), the conformance matrix and the network tests
+#     (self-signed certificate, pins, proxies: the real parts of scripts/net-fixture.sh)
+#     under AddressSanitizer and UndefinedBehaviorSanitizer (zero reports);
 #  3. the C++ example;
 #  4. `make install` into a temporary prefix, a consumer project outside the tree built with
 #     pkg-config and with CMake (shared and static) and run, then `make uninstall`.
@@ -38,6 +39,12 @@ g++ -std=c++17 "${strict[@]}" -g -fsanitize=address,undefined -fno-sanitize-reco
   tests/cpp/test_wrapper.cpp -o "$work/test_wrapper" -Ltarget/release -ldcimanager -Wl,-rpath,"$root/target/release" -lpthread
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   scripts/with-emulator.sh "$work/test_wrapper"
+
+echo "== failures under ASan/UBSan: errors that name their request, interrupt() from a thread and a signal"
+g++ -std=c++17 "${strict[@]}" -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -Iinclude \
+  tests/cpp/test_failures.cpp -o "$work/test_failures" -Ltarget/release -ldcimanager -Wl,-rpath,"$root/target/release" -lpthread
+ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  scripts/with-emulator.sh "$work/test_failures"
 
 echo "== the conformance matrix (tests/operations.json) under ASan/UBSan"
 python3 scripts/operations_to_c.py tests/operations.json > "$work/operations_table.h"

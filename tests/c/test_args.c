@@ -32,7 +32,17 @@ int main(void) {
 
     dci_client *c = dci_client_new("http://127.0.0.1:9");
     CHECK(c != NULL);
-    CHECK(strcmp(dci_last_error_message(), "") == 0);
+    /* errno-like: a success keeps the last failure's facts; only dci_last_error_clear forgets. */
+    CHECK(strstr(dci_last_error_message(), "base URL") != NULL);
+    CHECK(strcmp(dci_last_error_argument(), "url") == 0);
+    dci_last_error_clear();
+    CHECK(strcmp(dci_last_error_message(), "") == 0 && strcmp(dci_last_error_argument(), "") == 0);
+
+    /* The new facts are never NULL; interrupting NULL does nothing. */
+    CHECK(dci_last_error_method() != NULL && dci_last_error_url() != NULL);
+    dci_client_interrupt(NULL);
+    CHECK_STATUS(dci_client_set_interrupt_check(NULL, NULL, NULL), INVALID);
+    CHECK(strcmp(dci_status_name(DCI_ERROR_INTERRUPTED), "DCI_ERROR_INTERRUPTED") == 0);
 
     /* A NULL client everywhere. */
     CHECK_STATUS(dci_client_set_verify_tls(NULL, true), INVALID);

@@ -120,6 +120,10 @@ int main(void) {
     CHECK(strcmp(dci_last_error_api_msg(), "Unexpected property") == 0);
     CHECK_STATUS(dci_client_whoami(c, &me), DCI_OK);
     dci_string_free(me);
+    /* errno-like: a success keeps the facts of the last failure until another one. */
+    CHECK(strcmp(dci_last_error_api_msg(), "Unexpected property") == 0);
+    CHECK(strcmp(dci_last_error_method(), "POST") == 0);
+    dci_last_error_clear();
     CHECK(strcmp(dci_last_error_api_value(), "") == 0 && strcmp(dci_last_error_api_msg(), "") == 0);
 
     /* A 503 burst within the retries succeeds. */

@@ -42,10 +42,12 @@ def error_fields(e):
     phase = e.get("phase", "?")
     phase = "NULL" if phase == "?" else c_str(phase or "")
     sent = UNSET if "request_sent" not in e else int(bool(e["request_sent"]))
-    argument = e.get("argument", "?")
-    argument = "NULL" if argument == "?" else c_str(argument or "")
+    def text(key):  # NULL: not checked; "": none expected
+        value = e.get(key, "?")
+        return "NULL" if value == "?" else c_str(value or "")
+
     return (f"{{{c_str(e.get('kind'))}, {num('http_status')}, {num('api_code')}, {phase}, "
-            f"{sent}, {num('attempts')}, {argument}}}")
+            f"{sent}, {num('attempts')}, {text('argument')}, {text('method')}, {text('url')}}}")
 
 
 def main() -> None:

@@ -130,7 +130,7 @@ fn check_json(v: &Value, checks: &Value, problems: &mut Vec<String>) {
     }
 }
 
-fn check_error(e: &Error, want: &Value, problems: &mut Vec<String>) {
+fn check_error(e: &Error, want: &Value, base: &str, problems: &mut Vec<String>) {
     if e.kind().name() != want["kind"] {
         problems.push(format!("kind {} ({e})", e.kind().name()));
     }
@@ -141,10 +141,16 @@ fn check_error(e: &Error, want: &Value, problems: &mut Vec<String>) {
         ("request_sent", json!(e.request_sent())),
         ("attempts", json!(e.attempts())),
         ("argument", json!(e.argument())),
+        ("method", json!(e.method())),
+        ("url", json!(e.url())),
     ];
     for (name, got) in facts {
         if let Some(w) = want.get(name) {
-            if *w != got {
+            let w = match w.as_str() {
+                Some(text) => json!(text.replace("{base}", base)),
+                None => w.clone(),
+            };
+            if w != got {
                 problems.push(format!("{name} {got}, expected {w} ({e})"));
             }
         }
@@ -156,7 +162,7 @@ fn check(emu: &Emulator, outcome: Result<Outcome, Error>, want: &Value) -> Vec<S
     let shape = want["shape"].as_str().unwrap();
     let outcome = match (outcome, shape) {
         (Err(e), "error") => {
-            check_error(&e, want, &mut problems);
+            check_error(&e, want, &emu.url, &mut problems);
             return problems;
         }
         (Err(e), _) => return vec![format!("failed: {e}")],
@@ -208,7 +214,7 @@ fn check(emu: &Emulator, outcome: Result<Outcome, Error>, want: &Value) -> Vec<S
             }
             if !want["error"].is_null() {
                 match r.error() {
-                    Some(e) => check_error(&e, &want["error"], &mut problems),
+                    Some(e) => check_error(&e, &want["error"], &emu.url, &mut problems),
                     None => problems.push("the response means no error".into()),
                 }
             }

@@ -19,6 +19,8 @@ struct op_error {
     const char *phase;          /* NULL: not checked; "": none */
     long request_sent, attempts;
     const char *argument; /* NULL: not checked; "": none */
+    const char *method;   /* NULL: not checked; "": none */
+    const char *url;      /* NULL: not checked; "": none; "{base}" stands for the base URL */
 };
 
 struct op_row {

@@ -32,6 +32,9 @@ static dci_status status_of(const char *kind) {
     return DCI_ERROR_PANIC;
 }
 
+/* The emulator's base URL, for the "{base}" of expected URLs. */
+static const char *conformance_base = "";
+
 /* The last error's facts against an expectation, right after the failing call. */
 static void check_error(const struct op_row *row, const struct op_error *e, dci_status st) {
     EXPECT(st == status_of(e->kind), "status %s, expected kind %s (%s)", dci_status_name(st), e->kind,
@@ -50,6 +53,16 @@ static void check_error(const struct op_row *row, const struct op_error *e, dci_
     if (e->attempts != -2) EXPECT(dci_last_error_attempts() == e->attempts, "attempts %u", dci_last_error_attempts());
     if (e->argument)
         EXPECT(strcmp(dci_last_error_argument(), e->argument) == 0, "argument '%s'", dci_last_error_argument());
+    if (e->method) EXPECT(strcmp(dci_last_error_method(), e->method) == 0, "method '%s'", dci_last_error_method());
+    if (e->url) {
+        char want[1024];
+        const char *at = strstr(e->url, "{base}");
+        if (at)
+            snprintf(want, sizeof want, "%.*s%s%s", (int)(at - e->url), e->url, conformance_base, at + 6);
+        else
+            snprintf(want, sizeof want, "%s", e->url);
+        EXPECT(strcmp(dci_last_error_url(), want) == 0, "url '%s', expected '%s'", dci_last_error_url(), want);
+    }
 }
 
 static void check_json(const struct op_row *row, const char *json, const struct op_check *c) {
@@ -242,6 +255,7 @@ static void run_row(dci_client *ctl, const struct op_row *row, const char *base)
 int main(void) {
     dci_client *ctl = test_client();
     const char *base = env_or_die("DCI_URL");
+    conformance_base = base;
     char *defaults = control_body(ctl, "GET", "/emulator/config");
     CHECK(defaults != NULL);
     for (size_t i = 0; i < sizeof op_rows / sizeof op_rows[0]; i++) {

@@ -102,7 +102,7 @@ def check_json(v: Any, checks: List[dict], problems: List[str]) -> None:
             problems.append(f"{c['path']}: length {len(found)}")
 
 
-def check_error(e: dcimanager.Error, want: dict, problems: List[str]) -> None:
+def check_error(e: dcimanager.Error, want: dict, base: str, problems: List[str]) -> None:
     got = {
         "kind": e.kind,
         "http_status": e.status,
@@ -111,9 +111,14 @@ def check_error(e: dcimanager.Error, want: dict, problems: List[str]) -> None:
         "request_sent": e.request_sent,
         "attempts": e.attempts,
         "argument": e.argument,
+        "method": e.method,
+        "url": e.url,
     }
     for name, value in got.items():
-        if name in want and want[name] != value:
+        expected = want.get(name)
+        if isinstance(expected, str):
+            expected = expected.replace("{base}", base)
+        if name in want and expected != value:
             problems.append(f"{name} {value!r}, expected {want[name]!r} ({e})")
 
 
@@ -123,7 +128,7 @@ def check(emu: Emulator, outcome: Any, error: Any, want: dict) -> List[str]:
     if shape == "error":
         if error is None:
             return ["succeeded"]
-        check_error(error, want, problems)
+        check_error(error, want, emu.url, problems)
         return problems
     if error is not None:
         return [f"failed: {error!r}"]
@@ -166,7 +171,7 @@ def check(emu: Emulator, outcome: Any, error: Any, want: dict) -> List[str]:
                 outcome.raise_for_status()
                 problems.append("the response means no error")
             except dcimanager.Error as e:
-                check_error(e, want["error"], problems)
+                check_error(e, want["error"], emu.url, problems)
     else:
         problems.append(f"unknown shape {shape}")
     return problems

@@ -6,8 +6,14 @@
  * Conventions:
  * - Fallible functions return a dci_status (DCI_OK is 0), or a pointer that is NULL on
  *   failure. The facts of the last failure on the calling thread are read with the
- *   dci_last_error_* functions: message, phase, whether the request was sent, attempts,
- *   HTTP status, the platform's code, message and value, the argument refused.
+ *   dci_last_error_* functions: message, the request (method, URL), phase, whether the
+ *   request was sent, attempts, HTTP status, the platform's code, message and value, the
+ *   argument refused, a refused certificate's pin. Like errno, they describe the last call
+ *   that FAILED on this thread: no successful call and no getter clears them
+ *   (dci_last_error_clear does).
+ * - A call that waits can be interrupted: dci_client_interrupt (from another thread or a
+ *   signal handler) makes the calls in flight on that client return DCI_ERROR_INTERRUPTED
+ *   within 100 ms. The library writes nothing to stdout or stderr.
  * - Out-parameters are written only when the call returns DCI_OK; on failure they keep
  *   what the caller put there. NULL is allowed only where a comment says "optional".
  * - Strings passed in are NUL-terminated UTF-8 and are copied; NULL or invalid UTF-8 is

@@ -33,6 +33,15 @@ static void on_alarm(int sig) {
     dci_client_interrupt(shared); /* async-signal-safe */
 }
 
+static int insecure_events = 0;
+static void count_insecure(void *user, dci_log_level level, const char *event, const char *message,
+                           const char *fields) {
+    (void)user;
+    (void)message;
+    (void)fields;
+    if (level == DCI_LOG_WARNING && strcmp(event, "insecure") == 0) insecure_events++;
+}
+
 static int checks_asked = 0;
 static int stop_after_three(void *user) {
     int *n = user;
@@ -102,6 +111,38 @@ int main(void) {
     CHECK(now_ms() - t0 < 800 && checks_asked == 3);
     CHECK_STATUS(dci_client_set_interrupt_check(c, NULL, NULL), DCI_OK);
     dci_client_free(c);
+
+    /* Exact redaction: a two-letter password leaves the platform's words whole. */
+    c = test_client();
+    CHECK_STATUS(dci_client_login(c, "admin@example.com", "secret", NULL), DCI_OK);
+    CHECK_STATUS(dci_client_set_credentials(c, "admin@example.com", "in"), DCI_OK);
+    control(c, "POST", "/emulator/faults",
+            "{\"kind\":\"api_error\",\"status\":404,\"code\":3080,\"msg\":\"instance not found\",\"count\":1,\"path\":\"server/1\"}");
+    CHECK_STATUS(dci_client_request(c, "GET", "dci/v3/server/1", NULL, &r), DCI_ERROR_API);
+    CHECK(strcmp(dci_last_error_api_msg(), "instance not found") == 0);
+    control(c, "POST", "/emulator/faults",
+            "{\"kind\":\"api_error\",\"status\":400,\"msg\":\"password in is too short\",\"count\":1,\"path\":\"server/1\"}");
+    CHECK_STATUS(dci_client_request(c, "GET", "dci/v3/server/1", NULL, &r), DCI_ERROR_API);
+    CHECK(strcmp(dci_last_error_api_msg(), "password [redacted] is too short") == 0);
+    dci_client_free(c);
+
+    /* Verification off: one warning event per client. */
+    c = dci_client_new(env_or_die("DCI_URL"));
+    CHECK_STATUS(dci_client_set_log_callback(c, DCI_LOG_WARNING, count_insecure, NULL), DCI_OK);
+    CHECK_STATUS(dci_client_set_verify_tls(c, false), DCI_OK);
+    CHECK_STATUS(dci_client_login(c, "admin@example.com", "secret", NULL), DCI_OK);
+    CHECK_STATUS(dci_client_whoami(c, &me), DCI_OK);
+    dci_string_free(me);
+    CHECK(insecure_events == 1);
+    dci_client_free(c);
+
+    /* A refused connection: attempts count the connection attempts, none sent; a
+     * one-letter password leaves the library's words whole. */
+    dci_client *refused = dci_client_new("http://127.0.0.1:9");
+    CHECK_STATUS(dci_client_set_credentials(refused, "admin@example.com", "c"), DCI_OK);
+    CHECK_STATUS(dci_client_whoami(refused, &me), DCI_ERROR_CONNECT);
+    CHECK(strstr(dci_last_error_message(), "Connection refused") != NULL);
+    dci_client_free(refused);
 
     /* A refused connection: attempts count the connection attempts, none sent. */
     dci_client *dead = dci_client_new("http://127.0.0.1:9");

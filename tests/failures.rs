@@ -154,11 +154,14 @@ fn interrupt_stops_a_call_waiting_for_its_answer_and_the_post_is_not_resent() {
         took < Duration::from_millis(200),
         "returned {took:?} after the interrupt"
     );
-    // The client stays usable, and the POST went out once.
+    // The client stays usable on a new connection (the interrupted one was dropped, not
+    // pooled), and the POST went out once.
+    let opened = emu.stats()["connections"].as_u64().unwrap();
     assert_eq!(
         c.get("auth/v4/whoami").unwrap()["email"],
         "admin@example.com"
     );
+    assert_eq!(emu.stats()["connections"].as_u64().unwrap(), opened + 1);
     std::thread::sleep(Duration::from_millis(3000));
     assert_eq!(emu.count("POST", "/power_reset"), 1);
 }

@@ -25,13 +25,15 @@ class ApiException extends DciException
      * @param string          $statusName  the status' name
      * @param string|null     $phase       always null for an answer (kept for the signature)
      * @param bool            $requestSent whether the server may have seen the request
-     * @param int             $attempts    requests sent, retries included
+     * @param int             $attempts    attempts made, retries included
      * @param string|null     $argument    null (kept for the signature)
      * @param string          $body        the start of the body, secrets removed
      * @param int             $apiCode     the platform's `error.code`
      * @param string          $apiMessage  the platform's `error.msg`
      * @param mixed           $value       the platform's `error.value`, decoded
      * @param string|null     $tlsPin      null (kept for the signature)
+     * @param string|null     $method      the failed request's method
+     * @param string|null     $url         the failed request's URL (secrets redacted)
      */
     public function __construct(
         string $message = '',
@@ -47,7 +49,9 @@ class ApiException extends DciException
         int $apiCode = 0,
         string $apiMessage = '',
         mixed $value = null,
-        ?string $tlsPin = null
+        ?string $tlsPin = null,
+        ?string $method = null,
+        ?string $url = null
     ) {
         parent::__construct(
             $message,
@@ -60,7 +64,9 @@ class ApiException extends DciException
             $attempts,
             $argument,
             $body,
-            $tlsPin
+            $tlsPin,
+            $method,
+            $url
         );
         $this->apiCode = $apiCode;
         $this->apiMessage = $apiMessage;

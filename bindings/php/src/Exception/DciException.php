@@ -16,13 +16,20 @@ namespace DciManager\Exception;
  *    nothing was attempted;
  *  - {@see DciException::isRequestSent()}: whether the server may have seen the request
  *    (false: it certainly did not, so even a POST may be sent again);
- *  - {@see DciException::getAttempts()}: requests sent for the call, retries included;
+ *  - {@see DciException::getAttempts()}: attempts made for the call, retries and failed
+ *    connections included;
  *  - {@see DciException::getHttpStatus()}: the HTTP status of the answer, 0 without one;
  *  - {@see DciException::getArgument()}: for an invalid argument, the one refused;
  *  - {@see DciException::getBody()}: the start of a body that was not what was expected,
  *    secrets removed by the library;
  *  - {@see DciException::getTlsPin()}: for a {@see TlsException} about the server's
- *    certificate, the pin of the key it presented (`sha256//<base64>`).
+ *    certificate, the pin of the key it presented (`sha256//<base64>`);
+ *  - {@see DciException::getMethod()} and {@see DciException::getUrl()}: the request that
+ *    failed ("GET", `https://dci.example.com/api/dci/v3/server/999`, query included, secrets
+ *    redacted), null when the failure had no request.
+ *
+ * The message names the request when there was one:
+ * `GET /api/dci/v3/server/999: API error 3080 (HTTP 404): instance not found`.
  *
  * The exception code (`getCode()`) is the library's `dci_status` value (see
  * {@see DciException::getStatusName()}), 0 for errors that do not come from a status (a
@@ -49,6 +56,10 @@ class DciException extends \RuntimeException
 
     private ?string $tlsPin;
 
+    private ?string $method;
+
+    private ?string $url;
+
     /**
      * @param string          $message     human-readable message, free of secrets
      * @param int             $code        the `dci_status` value (0 when none applies)
@@ -58,11 +69,14 @@ class DciException extends \RuntimeException
      * @param string|null     $phase       where the exchange stopped ("connect", "wait"...),
      *                                     null when an answer arrived or nothing was attempted
      * @param bool            $requestSent whether the server may have seen the request
-     * @param int             $attempts    requests sent, retries included
+     * @param int             $attempts    attempts made, retries included
      * @param string|null     $argument    the argument refused, for an invalid argument
      * @param string          $body        the start of an unexpected body, secrets removed
      * @param string|null     $tlsPin      the pin of the key a refused server presented
      *                                     (`sha256//<base64>`), null when none
+     * @param string|null     $method      the failed request's method, null when none
+     * @param string|null     $url         the failed request's URL (secrets redacted), null
+     *                                     when none
      */
     public function __construct(
         string $message = '',
@@ -75,7 +89,9 @@ class DciException extends \RuntimeException
         int $attempts = 0,
         ?string $argument = null,
         string $body = '',
-        ?string $tlsPin = null
+        ?string $tlsPin = null,
+        ?string $method = null,
+        ?string $url = null
     ) {
         parent::__construct($message, $code, $previous);
         $this->httpStatus = $httpStatus;
@@ -86,6 +102,8 @@ class DciException extends \RuntimeException
         $this->argument = $argument;
         $this->body = $body;
         $this->tlsPin = $tlsPin;
+        $this->method = $method;
+        $this->url = $url;
     }
 
     /**
@@ -107,7 +125,7 @@ class DciException extends \RuntimeException
     /**
      * The kind's stable name, the same in every language: "invalid_argument", "connect",
      * "timeout", "tls", "http", "api", "unauthorized", "retries_exhausted", "decode",
-     * "panic"; "library" for a {@see LibraryException}.
+     * "panic", "interrupted"; "library" for a {@see LibraryException}.
      */
     public function getKind(): string
     {
@@ -138,7 +156,9 @@ class DciException extends \RuntimeException
     }
 
     /**
-     * How many requests the call sent, retries included (0: none).
+     * How many attempts the call made, retries included: each try counts, one whose
+     * connection failed too (3 for a refused connection retried twice, though nothing was
+     * sent; 0: none).
      */
     public function getAttempts(): int
     {
@@ -176,5 +196,25 @@ class DciException extends \RuntimeException
     public function getTlsPin(): ?string
     {
         return $this->tlsPin;
+    }
+
+    /**
+     * The method of the request that failed ("GET", "POST", "DELETE"...); null when the
+     * failure had no request (an invalid option, an error found on the PHP side).
+     */
+    public function getMethod(): ?string
+    {
+        return $this->method;
+    }
+
+    /**
+     * The full URL of the request that failed, query included, secrets redacted (a token in
+     * the path too): `https://dci.example.com/api/dci/v3/server/999`; null when the failure
+     * had no request, or its path could not be made into a URL of this client (another
+     * origin: the message quotes the path then).
+     */
+    public function getUrl(): ?string
+    {
+        return $this->url;
     }
 }

@@ -36,11 +36,13 @@ foreach ([
     'Exception\\InvalidArgumentException',
     'Exception\\DecodeException',
     'Exception\\LibraryException',
+    'Exception\\InterruptedException',
     'Response',
     'LoginInfo',
     'KeyInfo',
     'Json',
     'Native',
+    'Callbacks',
     'Client',
 ] as $class) {
     if (!class_exists('DciManager\\' . $class)) {

@@ -2,11 +2,24 @@
 //
 //   c++ -std=c++17 quickstart.cpp $(pkg-config --cflags --libs dcimanager) -o quickstart
 //   ./quickstart https://dci.example.com [ca.pem]
+//
+// Ctrl-C stops a call that waits (dci::Client::interrupt is async-signal-safe): it throws
+// dci::InterruptedError, and the program ends; a second Ctrl-C ends it at once.
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "dcimanager.hpp"
+
+static std::atomic<const dci::Client *> g_client{nullptr};  // the client Ctrl-C interrupts, while it lives
+static_assert(std::atomic<const dci::Client *>::is_always_lock_free, "read in a signal handler");
+
+extern "C" void on_sigint(int) {
+    std::signal(SIGINT, SIG_DFL);  // the next Ctrl-C: the default action
+    if (const dci::Client *c = g_client.load()) c->interrupt();
+}
 
 static void show(const char *step, const std::string &json) {
     std::printf("%-28s %.110s%s\n", step, json.c_str(), json.size() > 110 ? "..." : "");
@@ -23,6 +36,11 @@ int main(int argc, char **argv) {
         std::printf("dcimanager %s -> %s\n", dci_version(), base);
         dci::Client client(base);
         if (ca) client.set_ca_file(ca);
+        g_client = &client;
+        struct Forget {  // the handler must not reach a destroyed client
+            ~Forget() { g_client = nullptr; }
+        } forget;
+        std::signal(SIGINT, on_sigint);
 
         dci::LoginInfo me = client.login("admin@example.com", "secret");
         std::printf("%-28s ok, user id %s\n", "1. login", me.user_id.c_str());
@@ -56,9 +74,13 @@ int main(int argc, char **argv) {
         client.logout();
         std::printf("%-28s ok\n", "9. logout");
         return 0;
+    } catch (const dci::InterruptedError &e) {
+        std::fprintf(stderr, "interrupted: %s\n", e.what());
+        return 130;
     } catch (const dci::Error &e) {
-        std::fprintf(stderr, "failed: %s (API code %d, HTTP %u, phase '%s')\n", e.what(), e.api_code(),
-                     e.http_status(), e.phase().c_str());
+        // what() names the request ("GET /api/dci/v3/server/2: ..."); decide on the facts.
+        std::fprintf(stderr, "failed: %s (API code %d, HTTP %u, phase '%s', %s %s)\n", e.what(), e.api_code(),
+                     e.http_status(), e.phase().c_str(), e.method().c_str(), e.url().c_str());
         return 1;
     }
 }

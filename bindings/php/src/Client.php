@@ -9,6 +9,7 @@ use DciManager\Exception\ConnectException;
 use DciManager\Exception\DciException;
 use DciManager\Exception\DecodeException;
 use DciManager\Exception\HttpException;
+use DciManager\Exception\InterruptedException;
 use DciManager\Exception\InvalidArgumentException;
 use DciManager\Exception\LibraryException;
 use DciManager\Exception\TlsException;
@@ -35,6 +36,16 @@ use FFI\CData;
  * or key; secret parameters are marked `#[\SensitiveParameter]`, so PHP ≥ 8.2 leaves them
  * out of stack traces too.
  *
+ * A call that waits (for a connection, an answer, a retry) can be stopped with
+ * {@see Client::interrupt()}; with the pcntl extension, the client runs pcntl signal
+ * handlers while it waits when `pcntl_async_signals()` is on, so a handler can do so:
+ *
+ * ```php
+ * pcntl_async_signals(true);
+ * pcntl_signal(SIGTERM, static function () use ($dci): void { $dci->interrupt(); });
+ * try { $dci->get('dci/v3/server'); } catch (InterruptedException $e) { ... }
+ * ```
+ *
  * The native handle is freed when the object is destroyed; that does not log out (call
  * {@see Client::logout()} for that). A Client cannot be cloned or serialized.
  */
@@ -46,9 +57,6 @@ final class Client
         'retries', 'backoff_factor', 'max_body_size', 'token', 'email', 'password', 'library', 'logger',
         'log_level',
     ];
-
-    /** PSR-3 level names of the library's log levels (`dci_log_level`), and back. */
-    private const LOG_LEVELS = ['debug' => 1, 'info' => 2, 'warning' => 3];
 
     /** Options that are never kept on the PHP side (nor shown). */
     private const SECRET_OPTIONS = ['token', 'email', 'password'];
@@ -65,8 +73,14 @@ final class Client
      */
     private array $options;
 
-    /** The FFI callback handed to the library for the `logger` option (kept alive here). */
-    private ?\Closure $logCallback = null;
+    /**
+     * This client's state, read by the callbacks every client shares (see {@see Callbacks}):
+     * its `user` pointer. Released after the handle.
+     */
+    private ?CData $state = null;
+
+    /** Whether the interrupt check is installed (with the pcntl extension). */
+    private bool $checked = false;
 
     /**
      * Creates a client for a base URL ("https://host[:port]", trailing slash or not).
@@ -119,9 +133,12 @@ final class Client
      *  - `logger` (object with a PSR-3 `log($level, $message, array $context)` method, e.g. a
      *    Monolog logger; no Composer dependency is needed): receives the client's events —
      *    requests and connections (`debug`), retries and re-logins (`info`), calls given up
-     *    (`warning`) — with their facts as context (`event`, `method`, `path`, `attempt`,
-     *    `status`, `wait_ms`...). No event carries a token, password or key. A logger that
-     *    throws is ignored, never breaking the call.
+     *    and, once, an insecure client (`verify => false` without `pinned_pubkey`: event
+     *    `insecure`) (`warning`) — with their facts as context (`event`, `method`, `path`,
+     *    `attempt`, `status`, `wait_ms`...). No event carries a token, password or key. A
+     *    logger that throws is ignored, never breaking the call. It runs during the client's
+     *    calls, so it must not call this client (a \LogicException), but for
+     *    {@see Client::interrupt()}.
      *  - `log_level` (`'debug'`, `'info'` or `'warning'`; default `'info'`): the least level
      *    passed to `logger` (`debug` costs a PHP call per request and connection).
      *
@@ -158,10 +175,20 @@ final class Client
             throw Native::exception(Native::lastError($this->ffi->DCI_ERROR_INVALID_ARGUMENT));
         }
         $this->handle = $handle;
+        $this->state = Callbacks::newState();
         try {
             $this->configure($options);
             if ($this->options['logger'] !== null) {
                 $this->attachLogger($this->options['logger'], $this->options['log_level'] ?? 'info');
+            }
+            if (\extension_loaded('pcntl')) {
+                // Signal handlers run while a call waits (see Client::interrupt()).
+                Native::check($this->ffi->dci_client_set_interrupt_check(
+                    $this->handle,
+                    Callbacks::interruptCheck(),
+                    $this->state
+                ));
+                $this->checked = true;
             }
             // Order matters: setting a token forgets credentials, setting credentials keeps
             // the token.
@@ -173,8 +200,7 @@ final class Client
             }
         } catch (\Throwable $e) {
             // A constructor that throws gets no __destruct(): free the handle here.
-            $this->ffi->dci_client_free($this->handle);
-            $this->handle = null;
+            $this->release();
             throw $e;
         }
     }
@@ -185,9 +211,29 @@ final class Client
      */
     public function __destruct()
     {
-        if ($this->handle !== null) {
-            $this->ffi->dci_client_free($this->handle);
-            $this->handle = null;
+        $this->release();
+    }
+
+    /**
+     * Frees the handle once: first the callbacks go (nothing in the library may point at
+     * the state any more), then the handle, then what was kept for them.
+     */
+    private function release(): void
+    {
+        if ($this->handle === null) {
+            return; // freed already, or a clone that never owned it
+        }
+        if ($this->checked) {
+            $this->ffi->dci_client_set_interrupt_check($this->handle, null, null);
+        }
+        if ($this->options['logger'] !== null) {
+            $this->ffi->dci_client_set_log_callback($this->handle, Callbacks::LOG_LEVELS['warning'], null, null);
+        }
+        $this->ffi->dci_client_free($this->handle);
+        $this->handle = null;
+        if ($this->state !== null) {
+            Callbacks::forget($this->state);
+            $this->state = null;
         }
     }
 
@@ -199,6 +245,7 @@ final class Client
     public function __clone()
     {
         $this->handle = null; // the copy exists until the exception unwinds: it must not free
+        $this->state = null;
         throw new \LogicException('a DciManager\Client cannot be cloned; create another one');
     }
 
@@ -234,7 +281,9 @@ final class Client
     public function __debugInfo(): array
     {
         $session = 'closed';
-        if ($this->handle !== null) {
+        if ($this->handle !== null && $this->state !== null && Callbacks::isBusy($this->state)) {
+            $session = 'in a call'; // dumped by a signal handler or logger: not asked
+        } elseif ($this->handle !== null) {
             $session = $this->hasToken() ? 'active' : 'none';
         }
 
@@ -328,6 +377,32 @@ final class Client
         $text = Native::cString($text, 'text');
 
         return (string) Native::outString(static fn (CData $out): int => $ffi->dci_quote($text, $out));
+    }
+
+    /**
+     * Interrupts the call in progress on this client, if any: it throws
+     * {@see InterruptedException} within 100 ms of the moment it next waits (connecting, the
+     * TLS handshake, sending, waiting for the answer, sleeping before a retry; a name lookup
+     * cannot be cut short). Calls made later are not affected, and the client stays usable.
+     *
+     * PHP runs no code while a call sits in the library — except the client's check, which
+     * the library calls at least every 100 ms while a call waits. With the pcntl extension
+     * and `pcntl_async_signals(true)`, that check runs the pcntl signal handlers, so a
+     * handler can call this method (the call then stops at once). Without async signals,
+     * handlers run where the application calls `pcntl_signal_dispatch()`, never during a
+     * call (`declare(ticks)` is not seen either). A handler that throws stops the call too:
+     * its exception comes out of the call instead of InterruptedException. A handler (or a
+     * `logger`) run during a call may call this method, but no other method of the same
+     * client (a \LogicException, which comes out of the call); other clients are fine.
+     * Does nothing once the client is freed.
+     */
+    public function interrupt(): void
+    {
+        if ($this->handle === null || $this->state === null) {
+            return;
+        }
+        Callbacks::interrupted($this->state); // the check stops the call at once
+        $this->ffi->dci_client_interrupt($this->handle);
     }
 
     /**
@@ -454,7 +529,8 @@ final class Client
      */
     public function logout(): void
     {
-        Native::check($this->ffi->dci_client_logout($this->handle()));
+        $h = $this->handle();
+        Native::check($this->waiting(fn (): int => $this->ffi->dci_client_logout($h)));
     }
 
     /**
@@ -467,7 +543,9 @@ final class Client
     public function whoami(): array
     {
         $h = $this->handle();
-        $json = (string) Native::outString(fn (CData $out): int => $this->ffi->dci_client_whoami($h, $out));
+        $json = (string) Native::outString(
+            fn (CData $out): int => $this->waiting(fn (): int => $this->ffi->dci_client_whoami($h, $out))
+        );
 
         return (array) Json::decode($json, 200, 1, true);
     }
@@ -497,9 +575,9 @@ final class Client
         }
         $h = $this->handle();
 
-        return (string) Native::outString(
-            fn (CData $out): int => $this->ffi->dci_client_create_token($h, $expiresAt, $description, $out)
-        );
+        return (string) Native::outString(fn (CData $out): int => $this->waiting(
+            fn (): int => $this->ffi->dci_client_create_token($h, $expiresAt, $description, $out)
+        ));
     }
 
     /**
@@ -513,7 +591,8 @@ final class Client
     public function setTokenTtl(int|string $minutes): void
     {
         $minutes = Native::cString((string) $minutes, 'value');
-        Native::check($this->ffi->dci_client_set_token_ttl($this->handle(), $minutes));
+        $h = $this->handle();
+        Native::check($this->waiting(fn (): int => $this->ffi->dci_client_set_token_ttl($h, $minutes)));
     }
 
     /**
@@ -533,7 +612,10 @@ final class Client
         $ffi = $this->ffi;
         $info = $ffi->new('dci_key_info');
         try {
-            Native::check($ffi->dci_client_create_key($this->handle(), $user, FFI::addr($info)));
+            $h = $this->handle();
+            Native::check($this->waiting(
+                static fn (): int => $ffi->dci_client_create_key($h, $user, FFI::addr($info))
+            ));
 
             return new KeyInfo(self::ownedString($info->id), self::ownedString($info->key));
         } finally {
@@ -696,7 +778,9 @@ final class Client
         $pages = $out;
         try {
             while (true) {
-                $item = Native::outString(static fn (CData $o): int => $ffi->dci_pages_next($pages, $o));
+                $item = Native::outString(fn (CData $o): int => $this->waiting(
+                    static fn (): int => $ffi->dci_pages_next($pages, $o)
+                ));
                 if ($item === null) {
                     break;
                 }
@@ -779,7 +863,15 @@ final class Client
                 Native::check($ffi->dci_request_set_timeout_ms($request, $ms));
             }
             $out = $ffi->new('dci_response*');
-            Native::check($ffi->dci_client_send($h, $request, FFI::addr($out)));
+            $status = $this->waiting(static fn (): int => $ffi->dci_client_send($h, $request, FFI::addr($out)));
+            try {
+                Native::check($status);
+            } catch (\Throwable $e) {
+                if (!FFI::isNull($out)) { // DCI_OK, and a signal handler threw meanwhile
+                    $ffi->dci_response_free($out);
+                }
+                throw $e;
+            }
 
             return $out;
         } finally {
@@ -830,7 +922,7 @@ final class Client
         $ffi = $this->ffi;
         $info = $ffi->new('dci_login_info');
         try {
-            Native::check($call(FFI::addr($info)));
+            Native::check($this->waiting(static fn (): int => $call(FFI::addr($info))));
             $id = self::ownedString($info->user_id);
             $confirmed = (bool) $info->confirmed;
         } finally {
@@ -850,6 +942,9 @@ final class Client
     {
         if ($this->handle === null) {
             throw new \LogicException('the client was freed');
+        }
+        if ($this->state !== null) {
+            Callbacks::refuseIfBusy($this->state); // from a handler or logger run during a call
         }
 
         return $this->handle;
@@ -945,7 +1040,7 @@ final class Client
                     }
                     break;
                 case 'log_level':
-                    if (!is_string($v) || !isset(self::LOG_LEVELS[$v])) {
+                    if (!is_string($v) || !isset(Callbacks::LOG_LEVELS[$v])) {
                         throw Native::invalid($name, "option 'log_level' must be 'debug', 'info' or 'warning'");
                     }
                     break;
@@ -1040,26 +1135,48 @@ final class Client
     }
 
     /**
-     * Registers a PSR-3-shaped logger for this client's events (the `logger` option).
+     * Registers a PSR-3-shaped logger for this client's events (the `logger` option), through
+     * the log callback every client shares ({@see Callbacks::logFunction()}).
      */
     private function attachLogger(object $logger, string $level): void
     {
-        $names = array_flip(self::LOG_LEVELS);
-        $text = static fn ($s): string => is_string($s) ? $s : ($s === null ? '' : FFI::string($s));
-        $this->logCallback = static function ($userData, $lvl, $event, $message, $fields) use ($logger, $names, $text): void {
-            try {
-                $context = json_decode($text($fields), true);
-                $logger->log($names[(int) $lvl] ?? 'info', $text($message), is_array($context) ? $context : []);
-            } catch (\Throwable $e) {
-                // A logger that fails must not break the call (and cannot unwind through C).
-            }
-        };
+        Callbacks::setLogger($this->handleState(), $logger);
         Native::check($this->ffi->dci_client_set_log_callback(
             $this->handle(),
-            self::LOG_LEVELS[$level],
-            $this->logCallback,
-            null
+            Callbacks::LOG_LEVELS[$level],
+            Callbacks::logFunction(),
+            $this->handleState()
         ));
+    }
+
+    /** This client's state for the callbacks (see {@see Callbacks}). */
+    private function handleState(): CData
+    {
+        if ($this->state === null) {
+            throw new \LogicException('the client was freed');
+        }
+
+        return $this->state;
+    }
+
+    /**
+     * Runs one library call that may wait (and so run the callbacks, where a signal handler
+     * may interrupt it): interrupts count from its start, and the client refuses other calls
+     * until it returns.
+     *
+     * @param callable(): int $call the library call; sensitive, as closures capture secrets
+     *
+     * @return int its status
+     */
+    private function waiting(#[\SensitiveParameter] callable $call): int
+    {
+        $state = $this->handleState();
+        Callbacks::enter($state);
+        try {
+            return $call();
+        } finally {
+            Callbacks::leave($state);
+        }
     }
 
     /**

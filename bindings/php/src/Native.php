@@ -9,6 +9,7 @@ use DciManager\Exception\ConnectException;
 use DciManager\Exception\DciException;
 use DciManager\Exception\DecodeException;
 use DciManager\Exception\HttpException;
+use DciManager\Exception\InterruptedException;
 use DciManager\Exception\InvalidArgumentException;
 use DciManager\Exception\LibraryException;
 use DciManager\Exception\RetriesExhaustedException;
@@ -408,6 +409,7 @@ final class Native
             $ffi->DCI_ERROR_RETRIES_EXHAUSTED => RetriesExhaustedException::class,
             $ffi->DCI_ERROR_DECODE => DecodeException::class,
             $ffi->DCI_ERROR_PANIC => DciException::class,
+            $ffi->DCI_ERROR_INTERRUPTED => InterruptedException::class,
         ];
         self::$ok = $ffi->DCI_OK;
         self::$classes = $classes;
@@ -430,20 +432,30 @@ final class Native
      * Throws the exception for a failed status, reading the thread's last error. Call it
      * right after the call that returned $status.
      *
+     * When a pcntl signal handler threw during the call (see {@see Callbacks}), that
+     * exception is thrown instead, whatever the status: the call was stopped for it. A
+     * caller that owns an out-parameter written on DCI_OK frees it when this throws.
+     *
      * @throws DciException unless $status is DCI_OK
+     * @throws \Throwable  what a signal handler threw during the call
      *
      * @internal
      */
     public static function check(int $status): void
     {
+        $thrown = Callbacks::takeThrown();
+        if ($thrown !== null) {
+            throw $thrown;
+        }
         if ($status !== self::$ok) {
             throw self::exception(self::lastError($status));
         }
     }
 
     /**
-     * The facts of the thread's last error, to be read right after the failing call (before
-     * any other call into the library).
+     * The facts of the thread's last error, to be read right after the failing call. The
+     * library keeps them as `errno` does: only a failing call replaces them (a successful one
+     * leaves them), so they are read only for a status that says a call failed.
      *
      * @return array<string, mixed> see {@see Native::exception()}
      *
@@ -455,6 +467,8 @@ final class Native
         $phase = (string) $ffi->dci_phase_name((int) $ffi->dci_last_error_phase());
         $argument = (string) $ffi->dci_last_error_argument();
         $pin = (string) $ffi->dci_last_error_tls_pin();
+        $method = (string) $ffi->dci_last_error_method();
+        $url = (string) $ffi->dci_last_error_url();
 
         return [
             'status' => $status,
@@ -469,6 +483,8 @@ final class Native
             'api_msg' => (string) $ffi->dci_last_error_api_msg(),
             'api_value' => (string) $ffi->dci_last_error_api_value(),
             'tls_pin' => $pin !== '' ? $pin : null,
+            'method' => $method !== '' ? $method : null,
+            'url' => $url !== '' ? $url : null,
         ];
     }
 
@@ -478,7 +494,8 @@ final class Native
      *
      * @param array{status: int, message?: string, http_status?: int, phase?: ?string,
      *              request_sent?: bool, attempts?: int, argument?: ?string, body?: string,
-     *              api_code?: int, api_msg?: string, api_value?: string, tls_pin?: ?string} $error
+     *              api_code?: int, api_msg?: string, api_value?: string, tls_pin?: ?string,
+     *              method?: ?string, url?: ?string} $error
      *        as read by {@see Native::lastError()}; `api_value` is JSON text ("" for none)
      *
      * @internal
@@ -503,6 +520,8 @@ final class Native
             'argument' => $error['argument'] ?? null,
             'body' => $error['body'] ?? '',
             'tlsPin' => $error['tls_pin'] ?? null,
+            'method' => $error['method'] ?? null,
+            'url' => $error['url'] ?? null,
         ];
         if (is_a($class, ApiException::class, true)) {
             $value = null;
@@ -578,7 +597,14 @@ final class Native
         $ffi = self::ffi();
         $out = $ffi->new('char*');
         $status = $call(FFI::addr($out));
-        self::check($status); // out-params are written only on success
+        try {
+            self::check($status); // out-params are written only on success
+        } catch (\Throwable $e) {
+            if (!FFI::isNull($out)) { // DCI_OK, and a signal handler threw meanwhile
+                $ffi->dci_string_free($out);
+            }
+            throw $e;
+        }
         if (FFI::isNull($out)) {
             return null;
         }

@@ -10,6 +10,7 @@ use DciManager\Exception\ConnectException;
 use DciManager\Exception\DciException;
 use DciManager\Exception\DecodeException;
 use DciManager\Exception\HttpException;
+use DciManager\Exception\InterruptedException;
 use DciManager\Exception\InvalidArgumentException;
 use DciManager\Exception\RetriesExhaustedException;
 use DciManager\Exception\TimeoutException;
@@ -27,7 +28,7 @@ final class ExceptionsTest extends EmulatorTestCase
         foreach ([
             ApiException::class, HttpException::class, ConnectException::class, TimeoutException::class,
             TlsException::class, RetriesExhaustedException::class, InvalidArgumentException::class,
-            DecodeException::class, UnauthorizedException::class,
+            DecodeException::class, UnauthorizedException::class, InterruptedException::class,
         ] as $class) {
             self::assertTrue(is_subclass_of($class, DciException::class), $class);
         }
@@ -37,25 +38,40 @@ final class ExceptionsTest extends EmulatorTestCase
 
     public function testInvalidArgument(): void
     {
-        // what => [call, the argument named by getArgument()]
+        // what => [call, the argument named by getArgument(), the request the message names
+        // (method, and URL when one could be made), for those refused when sent]
+        $url = $this->emu->url . '/api/dci/v3/server/2';
         $cases = [
             'bad URL' => [fn () => new Client('dci.example.com'), 'url'],
             'NUL in the URL' => [fn () => new Client("https://dci.example.com\0.evil"), 'url'],
             'NUL in a path' => [fn () => $this->client()->get("dci/v3/server/2\0/../x"), 'path'],
             'NUL in a password' => [fn () => $this->client()->login('admin@example.com', "secret\0more"), 'password'],
-            'another origin' => [fn () => $this->client()->get('https://evil.example.com/api/dci/v3/server/2'), 'path'],
-            'empty method' => [fn () => $this->client()->request('', 'dci/v3/server/2'), 'method'],
+            'another origin' => [
+                fn () => $this->client()->get('https://evil.example.com/api/dci/v3/server/2'),
+                'path',
+                ['GET', null, 'GET https://evil.example.com/api/dci/v3/server/2'],
+            ],
+            'empty method' => [
+                fn () => $this->client()->request('', 'dci/v3/server/2'),
+                'method',
+                [null, $url, ' /api/dci/v3/server/2'],
+            ],
             'missing CA file' => [fn () => $this->client(['ca_file' => '/nonexistent/ca.pem']), 'ca_file'],
             'unencodable body' => [fn () => $this->client()->post('dci/v3/user', ['x' => "\xff"]), 'body'],
             'bad query value' => [fn () => $this->client()->get('dci/v3/server', ['where' => ['EQ']]), 'query'],
             'bad per-call timeout' => [fn () => $this->client()->get('dci/v3/server/2', [], -1.0), 'timeout'],
-            'bad header' => [fn () => $this->client()->request('GET', 'dci/v3/server/2', null, [], null, ['x-a' => "b\r\nc"]), 'header'],
+            'bad header' => [
+                fn () => $this->client()->request('GET', 'dci/v3/server/2', null, [], null, ['x-a' => "b\r\nc"]),
+                'header',
+                ['GET', $url, 'GET /api/dci/v3/server/2'],
+            ],
             'bad expiresAt' => [fn () => $this->client()->createToken('31.01.2030'), null],
             'NUL in a key' => [fn () => $this->client()->keyLoginUrl("k\0ey"), 'key'],
             'unknown option' => [fn () => $this->client(['retry' => 1]), 'retry'],
             'bad option' => [fn () => $this->client(['timeout' => -1]), 'timeout'],
         ];
-        foreach ($cases as $what => [$call, $argument]) {
+        foreach ($cases as $what => $case) {
+            [$call, $argument, $request] = $case + [2 => null];
             try {
                 $call();
                 self::fail("$what: no exception");
@@ -63,7 +79,16 @@ final class ExceptionsTest extends EmulatorTestCase
                 self::assertSame('DCI_ERROR_INVALID_ARGUMENT', $e->getStatusName(), $what);
                 self::assertSame('invalid_argument', $e->getKind(), $what);
                 self::assertSame(Native::ffi()->DCI_ERROR_INVALID_ARGUMENT, $e->getCode(), $what);
-                self::assertStringStartsWith('invalid argument: ', $e->getMessage(), $what);
+                [$method, $requestUrl, $name] = $request ?? [null, null, null];
+                $prefix = $name === null ? '' : "$name: ";
+                if ($method === null && $name !== null) {
+                    // No method to name (the library's message then starts with a space).
+                    self::assertStringContainsString($prefix . 'invalid argument: ', $e->getMessage(), $what);
+                } else {
+                    self::assertStringStartsWith($prefix . 'invalid argument: ', $e->getMessage(), $what);
+                }
+                self::assertSame($method, $e->getMethod(), $what);
+                self::assertSame($requestUrl, $e->getUrl(), $what);
                 if ($argument !== null) {
                     self::assertSame($argument, $e->getArgument(), $what);
                 }

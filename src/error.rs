@@ -357,7 +357,11 @@ impl Error {
 
     /// The method of the request that failed (`"GET"`...), for errors of a call.
     pub fn method(&self) -> Option<&str> {
-        self.0.request.as_ref().map(|r| r.method.as_str())
+        self.0
+            .request
+            .as_ref()
+            .map(|r| r.method.as_str())
+            .filter(|m| !m.is_empty())
     }
 
     /// The URL of the request that failed (`https://dci.example.com/api/dci/v3/server/9`,
@@ -463,8 +467,10 @@ impl fmt::Debug for Error {
 impl fmt::Display for Error {
     /// `METHOD /path?query: ` (the request, when known), then what happened.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(r) = &self.0.request {
-            write!(f, "{} {}: ", r.method, r.target)?;
+        match &self.0.request {
+            Some(r) if r.method.is_empty() => write!(f, "{}: ", r.target)?,
+            Some(r) => write!(f, "{} {}: ", r.method, r.target)?,
+            None => {}
         }
         let m = &self.0.message;
         match self.0.kind {

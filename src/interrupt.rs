@@ -86,7 +86,8 @@ pub(crate) fn interrupted() -> bool {
         if (*w.counter).value() != w.start {
             return true;
         }
-        w.check.is_some_and(|c| (*c)())
+        // The check may interrupt the client itself (a signal handler it runs): look again.
+        w.check.is_some_and(|c| (*c)()) || (*w.counter).value() != w.start
     }
 }
 

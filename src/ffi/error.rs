@@ -99,7 +99,9 @@ pub extern "C" fn dci_last_error_request_sent() -> bool {
     ffi!(quiet false => with_last(|l| l.request_sent))
 }
 
-/// How many requests the last failed call on this thread sent, retries included (0: none).
+/// How many attempts the last failed call on this thread made, retries included: each request
+/// sent, and each attempt to connect that failed (0: nothing was tried, as for an invalid
+/// argument). `dci_last_error_request_sent()` tells whether any may have reached the server.
 #[no_mangle]
 pub extern "C" fn dci_last_error_attempts() -> u32 {
     ffi!(quiet 0 => with_last(|l| l.attempts))

@@ -24,7 +24,8 @@ pub enum dci_log_level {
 }
 
 /// Receives one event: its `level`, a stable `event` name ("request", "connection",
-/// "retry", "relogin", "give_up"), a `message` for humans and its facts as a JSON object
+/// "retry", "relogin", "give_up", "insecure" — TLS verification off without a pin, once per
+/// client, at WARNING), a `message` for humans and its facts as a JSON object
 /// (`fields_json`, e.g. {"event":"retry","method":"GET","path":"/api/dci/v3/server/2",
 /// "attempt":1,"max_retries":10,"status":503,"wait_ms":0}). The three strings are borrowed
 /// for the duration of the call. Called on the thread that makes the request, possibly from

@@ -57,6 +57,13 @@ static void check_error(const op_row &row, const op_error &want, const dci::Erro
     if (want.request_sent != -2) EXPECT(e.request_sent() == (want.request_sent == 1), "request_sent %d", e.request_sent());
     if (want.attempts != -2) EXPECT(e.attempts() == want.attempts, "attempts %u", e.attempts());
     if (want.argument) EXPECT(e.argument() == want.argument, "argument '%s'", e.argument().c_str());
+    if (want.method) EXPECT(e.method() == want.method, "method '%s'", e.method().c_str());
+    if (want.url) {
+        std::string url = want.url;
+        const auto at = url.find("{base}");
+        if (at != std::string::npos) url.replace(at, 6, std::getenv("DCI_URL"));
+        EXPECT(e.url() == url, "url '%s', expected '%s'", e.url().c_str(), url.c_str());
+    }
 }
 
 static void check_json(const op_row &row, const std::string &json, const op_check *c) {

@@ -213,7 +213,8 @@ typedef struct {
 
 /*
  Receives one event: its `level`, a stable `event` name ("request", "connection",
- "retry", "relogin", "give_up"), a `message` for humans and its facts as a JSON object
+ "retry", "relogin", "give_up", "insecure" — TLS verification off without a pin, once per
+ client, at WARNING), a `message` for humans and its facts as a JSON object
  (`fields_json`, e.g. {"event":"retry","method":"GET","path":"/api/dci/v3/server/2",
  "attempt":1,"max_retries":10,"status":503,"wait_ms":0}). The three strings are borrowed
  for the duration of the call. Called on the thread that makes the request, possibly from
@@ -582,7 +583,9 @@ dci_phase dci_last_error_phase(void);
 bool dci_last_error_request_sent(void);
 
 /*
- How many requests the last failed call on this thread sent, retries included (0: none).
+ How many attempts the last failed call on this thread made, retries included: each request
+ sent, and each attempt to connect that failed (0: nothing was tried, as for an invalid
+ argument). `dci_last_error_request_sent()` tells whether any may have reached the server.
  */
 uint32_t dci_last_error_attempts(void);
 

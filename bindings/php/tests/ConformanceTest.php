@@ -298,6 +298,13 @@ final class ConformanceTest extends TestCase
         if (array_key_exists('argument', $expected)) {
             self::assertSame($expected['argument'], $e->getArgument(), "$what (argument)");
         }
+        if (array_key_exists('method', $expected)) {
+            self::assertSame($expected['method'], $e->getMethod(), "$what (method)");
+        }
+        if (array_key_exists('url', $expected)) {
+            $url = $expected['url'] === null ? null : str_replace('{base}', self::emu()->url, $expected['url']);
+            self::assertSame($url, $e->getUrl(), "$what (url)");
+        }
     }
 
     /**

@@ -4,6 +4,10 @@
 #define DCI_TEST_CHECK_HPP
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "dcimanager.hpp"
 
 static int passed = 0, failed = 0;
 
@@ -16,5 +20,18 @@ static int passed = 0, failed = 0;
             std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
         }                                                                             \
     } while (0)
+
+// A client for the emulator named by $DCI_URL, trusting $DCI_CA (scripts/with-emulator.sh).
+static inline dci::Client client() {
+    dci::Client c(std::getenv("DCI_URL"));
+    c.set_ca_file(std::getenv("DCI_CA"));
+    return c;
+}
+
+// A control call to the emulator (POST /emulator/...), which must succeed.
+static inline void control(dci::Client &c, const std::string &path, const std::string &json) {
+    auto r = c.request("POST", path, json);
+    r.raise_for_status();
+}
 
 #endif

@@ -27,17 +27,6 @@ static double now_ms() {
     return static_cast<double>(ts.tv_sec) * 1000.0 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
-static dci::Client client() {
-    dci::Client c(std::getenv("DCI_URL"));
-    c.set_ca_file(std::getenv("DCI_CA"));
-    return c;
-}
-
-static void control(dci::Client &c, const std::string &path, const std::string &json) {
-    auto r = c.request("POST", path, json);
-    r.raise_for_status();
-}
-
 static bool starts_with(const std::string &s, const std::string &prefix) { return s.rfind(prefix, 0) == 0; }
 
 // Runs f, which must throw exactly E; hands the exception to inspect. Unexpected outcomes

@@ -36,17 +36,6 @@ static void expect(const char *what, const std::function<void()> &f, uint16_t ht
     }
 }
 
-static dci::Client client() {
-    dci::Client c(std::getenv("DCI_URL"));
-    c.set_ca_file(std::getenv("DCI_CA"));
-    return c;
-}
-
-static void control(dci::Client &c, const std::string &path, const std::string &json) {
-    auto r = c.request("POST", path, json);
-    r.raise_for_status();
-}
-
 int main() {
     static_assert(!std::is_copy_constructible_v<dci::Client>, "Client is move-only");
     static_assert(std::is_nothrow_move_constructible_v<dci::Client>, "Client moves without throwing");

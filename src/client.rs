@@ -559,13 +559,104 @@ impl Client {
         interrupt::watching(&self.interrupts, settings.interrupt_check.as_ref(), || {
             self.pipeline(&settings, req)
         })
-        .map_err(|e| {
-            let session = self.session.current();
-            let secrets = call_secrets(&session, req);
-            let (target, url) = self.request_name(req, &secrets);
-            e.redact(&secrets)
-                .for_request(&req.method.to_ascii_uppercase(), target, url)
-        })
+        .map_err(|e| self.named(req, e))
+    }
+
+    /// An error of a request, scrubbed of the secrets the call knows and naming the request.
+    fn named(&self, req: &Request<'_>, e: Error) -> Error {
+        let session = self.session.current();
+        let secrets = call_secrets(&session, req);
+        let (target, url) = self.request_name(req, &secrets);
+        e.redact(&secrets)
+            .for_request(&req.method.to_ascii_uppercase(), target, url)
+    }
+
+    /// Sends a batch of requests at once: up to `concurrency` in flight (0: the default,
+    /// [`defaults::BATCH_CONCURRENCY`]), on threads that live only during this call (scoped;
+    /// the calling thread is one of them), and returns each answer or error in the order
+    /// given — one failure does not fail the others. Each result is what [`send`](Self::send)
+    /// would give for that request: retries, the single-flight re-login of an expired session
+    /// and the redaction of errors are the same.
+    ///
+    /// The batch has one time budget, the client's (`timeout`): a request starts with what
+    /// is left of it (or its own timeout, if shorter), and one that cannot start before it
+    /// runs out fails with [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), never sent.
+    /// When a request is interrupted ([`interrupt`](Self::interrupt), a binding's check such
+    /// as Python's Ctrl-C), the batch stops: the requests in flight are interrupted too and
+    /// those not started fail with [`ErrorKind::Interrupted`](crate::ErrorKind::Interrupted),
+    /// never sent.
+    pub fn send_all(&self, requests: &[Request<'_>], concurrency: usize) -> Vec<Result<Response>> {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let n = requests.len();
+        let concurrency = if concurrency == 0 {
+            defaults::BATCH_CONCURRENCY
+        } else {
+            concurrency
+        };
+        let deadline = self.settings.read().timeout.map(|t| Instant::now() + t);
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let slots: Vec<parking_lot::Mutex<Option<Result<Response>>>> =
+            (0..n).map(|_| parking_lot::Mutex::new(None)).collect();
+        let work = || loop {
+            let i = next.fetch_add(1, Ordering::SeqCst);
+            let Some(req) = requests.get(i) else {
+                break;
+            };
+            let result = if stop.load(Ordering::SeqCst) {
+                Err(self.named(
+                    req,
+                    Error::new(
+                        crate::ErrorKind::Interrupted,
+                        "not sent: the batch was interrupted",
+                    ),
+                ))
+            } else {
+                self.send_within(req, deadline)
+            };
+            if matches!(&result, Err(e) if e.kind() == crate::ErrorKind::Interrupted)
+                && !stop.swap(true, Ordering::SeqCst)
+            {
+                self.interrupt(); // the batch's requests in flight stop too
+            }
+            *slots[i].lock() = Some(result);
+        };
+        std::thread::scope(|scope| {
+            for _ in 1..concurrency.min(n) {
+                scope.spawn(work);
+            }
+            work();
+        });
+        slots
+            .into_iter()
+            .map(|slot| {
+                slot.into_inner()
+                    .expect("every request of the batch has its result")
+            })
+            .collect()
+    }
+
+    /// [`send`](Self::send) with what is left before `deadline` as the time budget (or the
+    /// request's own, if shorter); nothing is sent once the deadline has passed.
+    fn send_within(&self, req: &Request<'_>, deadline: Option<Instant>) -> Result<Response> {
+        let Some(deadline) = deadline else {
+            return self.send(req);
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(self.named(
+                req,
+                Error::new(
+                    crate::ErrorKind::Timeout,
+                    "not sent: the batch's time budget ran out before this request started",
+                ),
+            ));
+        }
+        let budget = match req.timeout {
+            Some(Some(own)) => own.min(left),
+            _ => left,
+        };
+        self.send(&req.clone().timeout(Some(budget)))
     }
 
     /// Interrupts every call in flight on this client, from another thread (or, through the

@@ -29,3 +29,6 @@ pub const MAX_BODY_SIZE: u64 = 64 * 1024 * 1024;
 
 /// Items per request when paging through a list.
 pub const PAGE_SIZE: u64 = 100;
+
+/// Requests of a batch in flight at once ([`Client::send_all`](crate::Client::send_all)).
+pub const BATCH_CONCURRENCY: usize = 8;

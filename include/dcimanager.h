@@ -46,6 +46,12 @@
 #include <stdint.h>
 
 /**
+ * Requests of a batch in flight at once when `dci_client_send_batch` is given 0 (the core's
+ * `defaults::BATCH_CONCURRENCY`; a test keeps them equal).
+ */
+#define DCI_BATCH_CONCURRENCY 8
+
+/**
  * Result of every fallible call. `DCI_OK` is 0; anything else is a failure whose facts are
  * available from the `dci_last_error_*` functions on the same thread.
  */
@@ -157,6 +163,12 @@ typedef enum {
    */
   DCI_LOG_WARNING = 3,
 } dci_log_level;
+
+/**
+ * The results of a batch (`dci_client_send_batch`): for each request, an answer or the
+ * facts of its failure. Owned by one caller; free it with `dci_batch_free`.
+ */
+typedef struct dci_batch dci_batch;
 
 /**
  * A DCImanager client: base URL, TLS settings, connection pool, session token.
@@ -318,6 +330,54 @@ dci_status dci_encode_component(const char *text, char **encoded_out);
  * `dci_string_free`. Thread-safe.
  */
 dci_status dci_quote(const char *text, char **quoted_out);
+
+/**
+ * Sends `n` requests at once — up to `concurrency` in flight (0: DCI_BATCH_CONCURRENCY, 8)
+ * on threads that live only during this call, the calling thread one of them — and writes their results to `*batch_out`, in the order given: read each with
+ * `dci_batch_status` and `dci_batch_take_response`, then free it with `dci_batch_free`.
+ * Each result is what `dci_client_send` would give for that request: one failure does not
+ * fail the others; retries and the single renewal of an expired session are the same.
+ *
+ * The batch shares one time budget, the client's (`dci_client_set_timeout_ms`): a request
+ * starts with what is left of it, and one that cannot start in time fails with
+ * DCI_ERROR_TIMEOUT, never sent. When a request is interrupted (`dci_client_interrupt`),
+ * the batch stops: those in flight are interrupted, those not started fail with
+ * DCI_ERROR_INTERRUPTED, never sent. `requests` is an array of `n` request handles (each
+ * used by this call only while it runs; one may appear several times); `n` may be 0.
+ * Fails only for bad arguments (a NULL handle), writing nothing. Thread-safe.
+ */
+dci_status dci_client_send_batch(dci_client *client,
+                                 const dci_request *const *requests,
+                                 size_t n,
+                                 size_t concurrency,
+                                 dci_batch **batch_out);
+
+/**
+ * How many results a batch holds (the `n` it was sent with). 0 for NULL.
+ */
+size_t dci_batch_len(const dci_batch *batch);
+
+/**
+ * The outcome of request `i` of a batch: DCI_OK when an answer arrived (whatever its HTTP
+ * status: take it with `dci_batch_take_response` and judge it with `dci_response_error`),
+ * else the status of its failure — whose facts this call makes the thread's last error, so
+ * that `dci_last_error_*` describe request `i`. DCI_ERROR_INVALID_ARGUMENT for a NULL
+ * batch or an `i` out of range. Thread-safe (the batch is not changed).
+ */
+dci_status dci_batch_status(const dci_batch *batch, size_t i);
+
+/**
+ * Moves the answer of request `i` to `*response_out` (free it with `dci_response_free`);
+ * the batch then holds it no more. Fails with the request's own status (and facts, as
+ * `dci_batch_status`) when it has no answer, and with DCI_ERROR_INVALID_ARGUMENT when it
+ * was taken already or `i` is out of range. Not thread-safe for one batch.
+ */
+dci_status dci_batch_take_response(dci_batch *batch, size_t i, dci_response **response_out);
+
+/**
+ * Frees a batch and the answers still in it. NULL is a no-op.
+ */
+void dci_batch_free(dci_batch *batch);
 
 /**
  * Creates a client for `base_url` ("https://host[:port]", trailing slash or not), with TLS

@@ -74,13 +74,20 @@ fn one_time_budget_for_the_whole_batch() {
     emu.clear_log();
     let t0 = Instant::now();
     let results = c.send_all(&gets(1..=8), 2);
-    assert!(t0.elapsed() < Duration::from_millis(1500), "{:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        t0.elapsed()
+    );
     let kinds: Vec<_> = results
         .iter()
         .map(|r| r.as_ref().map(|_| None).unwrap_or_else(|e| Some(e.kind())))
         .collect();
     assert_eq!(&kinds[..2], &[None, None], "{kinds:?}");
-    assert!(kinds[2..].iter().all(|k| *k == Some(ErrorKind::Timeout)), "{kinds:?}");
+    assert!(
+        kinds[2..].iter().all(|k| *k == Some(ErrorKind::Timeout)),
+        "{kinds:?}"
+    );
     // Those that could not start were never sent.
     let unsent = results[4..]
         .iter()
@@ -119,7 +126,11 @@ fn an_interrupt_stops_the_batch() {
     let t0 = Instant::now();
     let results = c.send_all(&gets(1..=10), 4);
     stopper.join().unwrap();
-    assert!(t0.elapsed() < Duration::from_millis(700), "{:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() < Duration::from_millis(700),
+        "{:?}",
+        t0.elapsed()
+    );
     assert!(results
         .iter()
         .all(|r| r.as_ref().unwrap_err().kind() == ErrorKind::Interrupted));

@@ -24,6 +24,7 @@
 // each header comment.
 #![allow(clippy::missing_safety_doc)]
 
+mod batch;
 pub(crate) mod boundary;
 mod client;
 mod error;
@@ -145,6 +146,16 @@ pub struct dci_pages {
     cursor: Paginator,
 }
 
+/// Requests of a batch in flight at once when `dci_client_send_batch` is given 0 (the core's
+/// `defaults::BATCH_CONCURRENCY`; a test keeps them equal).
+pub const DCI_BATCH_CONCURRENCY: usize = 8;
+
+/// The results of a batch (`dci_client_send_batch`): for each request, an answer or the
+/// facts of its failure. Owned by one caller; free it with `dci_batch_free`.
+pub struct dci_batch {
+    items: Vec<Result<Option<dci_response>, crate::Error>>,
+}
+
 /// The answer to a login (`dci_client_login`, `dci_client_login_with_key`). The session
 /// token itself is not in it: the client uses it (read it with `dci_client_token`).
 /// Release with `dci_login_info_clear`.
@@ -172,6 +183,7 @@ impl Handle for dci_client {}
 impl Handle for dci_request {}
 impl Handle for dci_response {}
 impl Handle for dci_pages {}
+impl Handle for dci_batch {}
 
 /// The library's version, e.g. "0.1.0". Static storage: never free it. Thread-safe.
 #[no_mangle]
@@ -259,5 +271,6 @@ mod tests {
         }
         let d = dci_get_defaults();
         assert_eq!((d.timeout_ms, d.retries), (60_000, 10));
+        assert_eq!(DCI_BATCH_CONCURRENCY, crate::defaults::BATCH_CONCURRENCY);
     }
 }

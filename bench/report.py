@@ -322,6 +322,17 @@ def render(res: dict) -> tuple[str, str]:
             a = apr("rust_raw")
             target("allocations per request halved (≤ 25.5, from 51 + 2 reallocations): Rust `Client::send`",
                    f"{a:.0f}", a <= 25.5, "ureq's `Agent::run` allocates 22 blocks per request by itself.")
+    s6 = res.get("s6")
+    if s6:
+        walls = {r["key"]: med(x["wall_s"] for x in r["runs"]) for r in s6["rows"]}
+        for lang, label in (("c", "C ABI"), ("php", "PHP over FFI")):
+            if f"{lang}_seq" in walls and f"{lang}_batch" in walls:
+                x = walls[f"{lang}_seq"] / walls[f"{lang}_batch"]
+                target(f"a batch of {s6['n']} GETs (each answer {s6['delay_ms']} ms late) ≥ 8× one after "
+                       f"another, {s6['concurrency']} at once: {label}",
+                       f"{x:.1f}× ({walls[f'{lang}_seq'] * 1000:,.0f} vs {walls[f'{lang}_batch'] * 1000:,.0f} ms)",
+                       x >= 8, "the emulator's threads or the machine's 2 cores bound how many answers "
+                       "are under way at once.")
     w("")
     if verdicts:
         w("Misses, with the likely reason:")
@@ -373,6 +384,26 @@ def render(res: dict) -> tuple[str, str]:
         before = FRESH_BEFORE
         w(f"| {before['label']} | {before['first_client_instructions']:,.0f} | "
           f"{before['next_client_instructions']:,.0f} |")
+        w("")
+
+    # ---------------------------------------------------------------- batches
+    if s6:
+        w("## Scenario 6: batches")
+        w("")
+        w(f"{s6['n']} GETs of one server, each answered {s6['delay_ms']} ms late by the emulator (a "
+          f"queued `delay` fault per request), one after another or as one batch of "
+          f"{s6['concurrency']} at once — the C ABI's `dci_client_send_batch` and PHP's `getAll` "
+          "run the core's `Client::send_all` on threads that live only during the call. The "
+          "emulator and the client run on every CPU. Wall time of the requests only, median of "
+          f"{len(s6['rows'][0]['runs'])} runs.")
+        w("")
+        w("| row | wall ms (median) | min–max | CPU µs/req | conns |")
+        w("|---|---:|---:|---:|---:|")
+        for r in s6["rows"]:
+            ws = [x["wall_s"] * 1000 for x in r["runs"]]
+            cpu = med((x["user_s"] + x["sys_s"]) for x in r["runs"]) / s6["n"] * 1e6
+            w(f"| {r['label']} | {med(ws):,.1f} | {min(ws):,.1f}–{max(ws):,.1f} | {cpu:,.0f} | "
+              f"{conns(r['runs'])} |")
         w("")
 
     # ---------------------------------------------------------------- scenario 1

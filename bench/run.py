@@ -459,6 +459,52 @@ def scenario5(emu: Emulator) -> dict:
     return {"rows": rows}
 
 
+BATCH_N, BATCH_DELAY_MS, BATCH_CONCURRENCY = 100, 5, 16
+
+
+def php_batches() -> bool:
+    """Whether bench/php/bench.php has the batch mode (the PHP binding's getAll)."""
+    try:
+        p = subprocess.run(["php", PHPBENCH, "ffi", "batch-probe"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return p.returncode == 0 and "batch" in p.stdout
+
+
+def scenario6(emu: Emulator) -> dict:
+    """Batches: 100 GETs, each answered 5 ms late, one after another vs one batch of 16 at
+    once (C `dci_client_send_batch`, PHP `getAll`). The emulator runs on every CPU (its
+    connections' threads answer at once); each run queues its own delays."""
+    log(f"scenario 6: batches — {BATCH_N} GETs, each answer {BATCH_DELAY_MS} ms late, {CFG['runs']} rounds")
+    n = BATCH_N
+    progs = {
+        "c_seq": ("C ABI, one after another (`dci_client_request`)", [CBIN, "batch", str(n), "1", ONE]),
+        "c_batch": (f"C ABI, one batch, {BATCH_CONCURRENCY} at once (`dci_client_send_batch`)",
+                    [CBIN, "batch", str(n), str(BATCH_CONCURRENCY), ONE]),
+    }
+    if php_batches():
+        progs["php_seq"] = ("PHP over FFI, one after another (`get`)",
+                            ["php", PHPBENCH, "ffi", "batch", str(n), "1", ONE])
+        progs["php_batch"] = (f"PHP over FFI, `getAll`, {BATCH_CONCURRENCY} at once",
+                              ["php", PHPBENCH, "ffi", "batch", str(n), str(BATCH_CONCURRENCY), ONE])
+    else:
+        log("  bench/php/bench.php has no batch mode: the PHP rows are left out")
+    env = emu.env()
+    fault = json.dumps({"kind": "delay", "delay_ms": BATCH_DELAY_MS, "count": n + 1, "path": ONE}).encode()
+
+    def job(argv: list[str]):
+        def run() -> dict:
+            emu.call("DELETE", "/emulator/faults")
+            emu.call("POST", "/emulator/faults", fault)
+            return spawn(argv, env, emu, pinned=False)
+        return run
+
+    data = rounds({key: job(argv) for key, (_, argv) in progs.items()}, CFG["runs"])
+    emu.call("DELETE", "/emulator/faults")
+    return {"n": n, "delay_ms": BATCH_DELAY_MS, "concurrency": BATCH_CONCURRENCY,
+            "rows": [{"key": k, "label": label, "runs": data[k]} for k, (label, _) in progs.items()]}
+
+
 # --------------------------------------------------------------------------------------------
 # Machine and versions
 # --------------------------------------------------------------------------------------------
@@ -590,6 +636,7 @@ def main() -> None:
         results["s3"] = scenario3(free_emu)
         results["s4"] = scenario4(emu)
         results["s5"] = scenario5(emu)
+        results["s6"] = scenario6(free_emu)
         log("instructions and allocations per request (callgrind, dhat)")
         results["instructions"] = instructions()
         log("a new client and its first request over TLS (callgrind)")

@@ -4,6 +4,8 @@
  *   dci-bench-c list N PATH        the same for a large list (C has no JSON objects: body only)
  *   dci-bench-c threads T N PATH   T threads sharing one dci_client, N GETs each
  *   dci-bench-c cold PATH          one authenticated GET (the process is timed outside)
+ *   dci-bench-c batch N C PATH     N GETs of PATH in one dci_client_send_batch, C at once
+ *                                  (C = 1: the same N one after another with dci_client_request)
  *
  * Environment: DCI_URL, DCI_TOKEN, optionally DCI_CA. Prints one JSON object: wall time and
  * CPU time (getrusage) of the timed loop, peak RSS (VmHWM).
@@ -87,6 +89,38 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "cold") == 0) {
         path = argv[2];
         get_once();
+        dci_client_free(client);
+        return 0;
+    }
+    if (strcmp(mode, "batch") == 0) {
+        if (argc < 5) return 2;
+        count = atol(argv[2]);
+        long conc = atol(argv[3]);
+        path = argv[4];
+        get_once(); /* the connection */
+        dci_request *req = dci_request_new("GET", path);
+        const dci_request **list = malloc(sizeof *list * (size_t)count);
+        if (req == NULL || list == NULL) die("request");
+        for (long i = 0; i < count; i++) list[i] = req;
+        double u0, s0, u1, s1;
+        long rss;
+        usage_pair(&u0, &s0, &rss);
+        double t0 = now();
+        if (conc == 1) {
+            for (long i = 0; i < count; i++) get_once();
+        } else {
+            dci_batch *batch = NULL;
+            if (dci_client_send_batch(client, list, (size_t)count, (size_t)conc, &batch) != DCI_OK) die("batch");
+            for (long i = 0; i < count; i++)
+                if (dci_batch_status(batch, (size_t)i) != DCI_OK) die("batch item");
+            dci_batch_free(batch);
+        }
+        double wall = now() - t0;
+        usage_pair(&u1, &s1, &rss);
+        printf("{\"n\":%ld,\"concurrency\":%ld,\"wall_s\":%.9f,\"user_s\":%.6f,\"sys_s\":%.6f,\"maxrss_kb\":%ld}\n",
+               count, conc, wall, u1 - u0, s1 - s0, rss);
+        free(list);
+        dci_request_free(req);
         dci_client_free(client);
         return 0;
     }

@@ -10,6 +10,7 @@ test asserts the difference explicitly.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import socket
@@ -394,6 +395,37 @@ def test_client_pooled_and_reused(emulator: Any) -> None:
                 assert len(s._clients) == 1
         opened.append(emulator.stats()["connections"] - before)
     assert opened[0] == opened[1] <= 2  # one for the session (+ the stats call itself)
+
+
+def test_changes_between_requests_apply_like_requests(emulator: Any) -> None:
+    """What a script changes between two identical calls applies to the second, in both: the
+    headers and cookies dicts it passes (changed in place), the session's headers, and the
+    mounted adapter's Retry."""
+    tok = emulator.admin_token()
+
+    def call(lib: Lib) -> Any:
+        retry = retry_503(lib, total=0)
+        s = session(lib, emulator, retry)
+        headers = {"x-xsrf-token": "stale"}
+        cookies = {"ses6": "stale"}
+        for _ in range(2):
+            assert s.get(emulator.url + SERVER, headers=headers, cookies=cookies).status_code == 401
+        headers["x-xsrf-token"] = tok
+        cookies["ses6"] = tok
+        s.headers["isp-box-instance"] = "true"
+        retry.total = 2
+        emulator.fault(kind="503", count=2)
+        return s.get(emulator.url + SERVER, headers=headers, cookies=cookies)
+
+    r, c = both(emulator, call)
+    assert r.exc is None and c.exc is None, (r.error, c.error)
+    assert r.status == 200 and len(r.sent) == 5  # two 401s, two 503s retried, the answer
+    assert r.comparable() == c.comparable()
+    assert c.sent[-1]["headers"] == {
+        "x-xsrf-token": tok,
+        "cookie": f"ses6={tok}",
+        "isp-box-instance": "true",
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -982,6 +1014,8 @@ def test_retry_method_whitelist_spelling() -> None:
         compat.Retry(allowed_methods=["GET"], method_whitelist=["GET"])
     assert r.new(total=3).allowed_methods == ["POST", "GET", "DELETE"]
     assert compat.Retry(method_whitelist=None).allowed_methods is None
+    with pytest.raises(AttributeError):
+        r.method_whitelist = ["GET"]  # the old spelling reads allowed_methods, never sets it
 
 
 def test_retry_api_like_urllib3() -> None:
@@ -1255,6 +1289,42 @@ def test_compressed_bodies_decoded_like_urllib3() -> None:
     assert compat.models._decode_body(body, "identity") == body
     with pytest.raises(compat.ContentDecodingError):
         compat.models._decode_body(b"not gzip", "gzip")
+
+
+class _NativeAnswer:
+    """The attributes of a native answer that compat reads."""
+
+    status = 200
+    headers = {"content-type": "application/json"}
+    raw_headers = [("content-type", "application/json")]
+    content = b"{}"
+    attempts = 1
+
+
+def test_response_attributes_made_on_first_read() -> None:
+    """``headers``, ``request``, ``elapsed`` and ``history`` are made when first read, and
+    behave as plain attributes: a shallow copy shares them, setting one on a Response leaves
+    its copy as it was."""
+    prepared = compat.PreparedRequest("GET", "http://x/", compat.CaseInsensitiveDict({"A": "1"}))
+    _, target = compat._prepare._prepare_url("http://x/", None)
+    r, set_cookies = compat.adapters._build_response(_NativeAnswer(), prepared, target, 0.5)
+    assert set_cookies is None
+    twin = copy.copy(r)
+    assert r.headers is twin.headers and r.history is twin.history
+    assert r.request is prepared and twin.request is prepared
+    assert r.elapsed.total_seconds() == 0.5 and r.headers["Content-Type"] == "application/json"
+    twin.headers = None  # type: ignore[assignment]
+    assert twin.headers is None and r.headers["Content-Type"] == "application/json"
+    assert twin.request is r.request and twin.elapsed == r.elapsed
+    r.history.append(1)  # type: ignore[arg-type]
+    assert twin.history == [1]  # shared, as a shallow copy shares a list
+    r.request = None
+    assert r.request is None and twin.request is prepared
+    r.elapsed = datetime.timedelta(0, 2)
+    assert r.elapsed.total_seconds() == 2 and twin.elapsed.total_seconds() == 0.5
+    bare = compat.Response()
+    assert dict(bare.headers) == {} and bare.request is None and bare.elapsed.total_seconds() == 0
+    assert bare.history == [] and bare.history is bare.history
 
 
 def test_case_insensitive_dict_and_cookie_jar() -> None:

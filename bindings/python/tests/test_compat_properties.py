@@ -4,6 +4,7 @@ on any input. No network: these are pure functions."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
@@ -12,7 +13,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from dcimanager.compat import CaseInsensitiveDict, CookieJar, Retry  # noqa: E402
+from dcimanager.compat import CaseInsensitiveDict, CookieJar, Response, Retry, models  # noqa: E402
 from dcimanager.compat._prepare import (  # noqa: E402
     _check_header,
     _check_header_parts,
@@ -178,3 +179,30 @@ def test_policy_numbers_are_equal_exactly_for_equal_policies(
     policy_a, number_a = Retry(**a)._core_policy_and_key(method)
     policy_b, number_b = Retry(**b)._core_policy_and_key(method)
     assert (number_a == number_b) == (policy_a == policy_b)
+
+
+# Response.json(): the stdlib decoder's shortcut (see models._decode), on JSON texts and
+# broken ones: blanks, a BOM, bad escapes, lone surrogates, extra data.
+_JSON_PIECES = st.sampled_from(
+    ['{', '}', '[', ']', '"a"', '"\\u00e9"', '"\\ud800"', '1', '-0.5e3', 'true', 'null', 'NaN',
+     ',', ':', ' ', '\n', '\t', '\r', '\ufeff', 'x', '"', '\\', '1e999', '\x00', 'é']
+)
+
+
+@SETTINGS
+@given(pieces=st.lists(_JSON_PIECES, max_size=12))
+def test_json_shortcut_equals_json_loads(pieces: List[str]) -> None:
+    text = "".join(pieces)
+
+    def parsed(f: Callable[[], Any]) -> Tuple[Any, ...]:
+        try:
+            return ("ok", repr(f()))
+        except json.JSONDecodeError as e:  # (compat's JSONDecodeError is one)
+            return ("error", e.msg, e.doc, e.pos, str(e))
+
+    r = Response()
+    r._content = text.encode("utf-8", "surrogatepass")
+    r.encoding = "utf-8"
+    assert parsed(r.json) == parsed(lambda: json.loads(r.text))
+    if not text.startswith("\ufeff"):
+        assert parsed(lambda: models._decode(text)) == parsed(lambda: json.loads(text))

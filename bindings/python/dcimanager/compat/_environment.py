@@ -13,7 +13,6 @@ from typing import Any, Dict, Optional, Tuple
 
 from ._prepare import _Target
 from .exceptions import _unsupported
-from .structures import _memo_put
 
 #: The variables naming the CA bundle requests would use, in its order.
 _CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
@@ -29,17 +28,9 @@ def _env_ca_bundle() -> Optional[str]:
         for key in _CA_BUNDLE_KEYS:
             raw = _ENVIRON_DATA.get(key)
             if raw:
-                decoded = _CA_DECODED.get(raw)
-                if decoded is None:
-                    decoded = str(environ.decodevalue(raw))
-                    _memo_put(_CA_DECODED, raw, decoded)
-                return decoded
+                return str(environ.decodevalue(raw))
         return None
     return environ.get(_CA_BUNDLE_VARIABLES[0]) or environ.get(_CA_BUNDLE_VARIABLES[1]) or None
-
-
-#: os.environ's decoding of the encoded values of its CA bundle entries (a pure function).
-_CA_DECODED: Dict[Any, str] = {}
 
 
 def _environ_data() -> Tuple[Any, Optional[dict[Any, Any]], Tuple[Any, ...]]:

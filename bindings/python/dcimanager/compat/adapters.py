@@ -28,8 +28,6 @@ from .exceptions import (
     _unsupported,
 )
 from .models import (
-    _ENCODINGS,
-    _MISSING,
     _REASONS,
     PreparedRequest,
     Response,
@@ -139,44 +137,6 @@ def _new_client(
     return client
 
 
-def _response_of(
-    native: _NativeResponse,
-    headers: Dict[str, str],
-    request: Tuple[str, Any],
-    url: str,
-    elapsed: float,
-) -> Response:
-    """The :class:`Response` of a native answer, its cookies left aside: ``headers`` are
-    ``native.headers`` as the caller read them (each read makes a new dict), ``request`` the
-    entry of its ``_lazy`` dict the request is made from (``("request", prepared)`` or
-    ``("request_parts", parts)``: see Response._lazy), ``elapsed`` in seconds. Made without
-    calling Response() (every attribute __init__ sets is set here), on the hot path."""
-    r = _new_object(Response)
-    content_encoding = headers.get("content-encoding")
-    r._content = (
-        native.content if not content_encoding else _decode_body(native.content, content_encoding)
-    )
-    status = native.status
-    r.status_code = status
-    # A new plain dict whose names are lower case: looked up directly, and made into the
-    # CaseInsensitiveDict of r.headers only if the script reads them.
-    r._lazy = {"source": headers, request[0]: request[1], "elapsed_s": elapsed}
-    r.url = url
-    content_type = headers.get("content-type")
-    if not content_type:
-        r.encoding = None
-    else:  # (_encoding_from_headers, its memo read here)
-        encoding = _ENCODINGS.get(content_type, _MISSING)
-        r.encoding = _encoding_from_headers(headers) if encoding is _MISSING else encoding
-    r.reason = _REASONS.get(status, "")
-    r.attempts = native.attempts
-    return r
-
-
-#: object.__new__ (see _response_of).
-_new_object = object.__new__
-
-
 def _build_response(
     native: _NativeResponse,
     prepared: PreparedRequest,
@@ -186,8 +146,21 @@ def _build_response(
     """requests' ``HTTPAdapter.build_response``: the :class:`Response` of a native answer
     (``elapsed`` in seconds), with the cookies it set in its jar, and the values of its
     ``Set-Cookie`` headers (None when it has none) for the session's jar."""
-    headers = native.headers
-    r = _response_of(native, headers, ("request", prepared), prepared.url, elapsed)
+    headers = native.headers  # (each read makes a new dict: read once)
+    r = Response()
+    status = native.status
+    r.status_code = status
+    r.reason = _REASONS.get(status, "")
+    # A new plain dict whose names are lower case: looked up directly, and made into the
+    # CaseInsensitiveDict of r.headers only if the script reads them (see Response._lazy).
+    r._lazy = {"source": headers, "request": prepared, "elapsed_s": elapsed}
+    content_encoding = headers.get("content-encoding")
+    r._content = (
+        native.content if not content_encoding else _decode_body(native.content, content_encoding)
+    )
+    r.encoding = _encoding_from_headers(headers)
+    r.url = prepared.url
+    r.attempts = native.attempts
     if "set-cookie" not in headers:
         return r, None
     set_cookies = _set_cookie_values(native.raw_headers)

@@ -12,7 +12,7 @@ import urllib.parse
 import zlib
 from collections.abc import Iterator, Mapping
 from json.decoder import JSONDecoder as _JSONDecoder
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
 from .cookies import CookieJar
 from .exceptions import ContentDecodingError, HTTPError, JSONDecodeError
@@ -106,15 +106,6 @@ _MISSING: Any = object()
 _LAZY_KEYS = ("headers", "request", "elapsed", "history")
 
 
-def _prepared_from(
-    parts: Tuple[str, str, Dict[str, Tuple[str, str]], Optional[bytes]],
-) -> PreparedRequest:
-    """The :class:`PreparedRequest` of a request sent from a session's plan: its method, URL,
-    header store (copied: the plan's is shared) and body."""
-    method, url, store, body = parts
-    return PreparedRequest(method, url, CaseInsensitiveDict._from_store(dict(store)), body)
-
-
 class Response:
     """An HTTP answer, shaped like requests' Response.
 
@@ -163,7 +154,7 @@ class Response:
     #
     # ``_lazy`` holds, for each of them, either the value ("headers", "request", "elapsed",
     # "history") or what it is made from ("source": the native answer's header dict,
-    # "request_parts": see _prepared_from, "elapsed_s": seconds). It is one dict that a shallow
+    # "elapsed_s": seconds; a missing "request" is None). It is one dict that a shallow
     # copy of the Response shares, as it would share the attributes themselves; setting one
     # gives the Response a dict of its own, every value made (so that both still share what
     # they shared). dict.setdefault keeps a single value should two threads make it at once.
@@ -176,8 +167,7 @@ class Response:
         if key == "headers":
             made: Any = CaseInsensitiveDict(lazy.get("source"))
         elif key == "request":
-            parts = lazy.get("request_parts")
-            made = None if parts is None else _prepared_from(parts)
+            made = None
         elif key == "elapsed":
             seconds = lazy.get("elapsed_s")
             made = _NO_TIME if seconds is None else datetime.timedelta(0, seconds)

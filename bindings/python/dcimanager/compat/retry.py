@@ -180,18 +180,6 @@ class Retry:
         self.remove_headers_on_redirect = frozenset(h.lower() for h in remove_headers_on_redirect)
         self.backoff_jitter = backoff_jitter
 
-    #: A number that changes with every attribute set on the Retry (see __setattr__).
-    _changes = 0
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        # Numbers from a shared counter (next() of itertools.count is atomic), so that a
-        # session can tell cheaply whether a Retry it made a plan from was changed since:
-        # read before computing from the attributes, a number unchanged afterwards means
-        # that no attribute was set in between (see Session._plan_retry).
-        object.__setattr__(self, name, value)
-        if name != "_policy_cache":
-            object.__setattr__(self, "_changes", next(_CHANGES))
-
     @property
     def method_whitelist(self) -> Any:
         """urllib3 1.x's name of ``allowed_methods``."""
@@ -363,9 +351,6 @@ class Retry:
         self._policy_cache = (fingerprint, policy, key)
         return policy, key
 
-
-#: The numbers of Retry._changes.
-_CHANGES = itertools.count(1)
 
 #: The collections a Retry's ``allowed_methods`` and ``status_forcelist`` can be snapshotted
 #: from (see :meth:`Retry._core_policy_and_key`).

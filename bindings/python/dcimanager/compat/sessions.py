@@ -1,7 +1,13 @@
 """requests' ``Session`` (``requests.sessions``): adapters mounted by URL prefix, the settings
 merged into each request, and :meth:`Session.request` as a sequence of named steps — refuse
-what cannot be honoured, prepare, choose the adapter, add the cookies, settle ``verify``, send,
-run the hooks."""
+what cannot be honoured, prepare, choose the adapter, add the cookies, settle ``verify`` and
+the proxy, send, run the hooks.
+
+Every request takes these steps, whatever it repeats of the one before. Between requests a
+session keeps only its native clients (one per origin, TLS setting, retry policy, proxy and
+pins, so that connections are reused), memos of pure computations (its headers once validated,
+until they change; each str URL parsed) and what it reads of the environment once per origin
+(the .netrc check and the proxies: see ``Session._verify_for`` and ``Session._proxy_for``)."""
 
 from __future__ import annotations
 
@@ -16,10 +22,6 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 from .. import _errors
 from .._native import __version__
 from ._environment import (
-    _CA_BUNDLE_KEYS,
-    _CA_DECODED,
-    _ENVIRON,
-    _ENVIRON_DATA,
     _env_ca_bundle,
     _environment_proxies,
     _refuse_netrc_credentials,
@@ -42,7 +44,6 @@ from .adapters import (
     _map_error,
     _max_retries_message,
     _new_client,
-    _response_of,
 )
 from .cookies import CookieJar, _as_jar, _request_cookie_header
 from .exceptions import (
@@ -53,12 +54,7 @@ from .exceptions import (
     RetryError,
     _unsupported,
 )
-from .models import (
-    _REDIRECT_STATI,
-    PreparedRequest,
-    Response,
-    _prepared_from,
-)
+from .models import PreparedRequest, Response
 from .retry import Retry, _suspension_retry
 from .structures import CaseInsensitiveDict, _memo_put
 
@@ -76,131 +72,6 @@ def _default_headers() -> CaseInsensitiveDict[str]:
             "Accept": "*/*",
         }
     )
-
-
-#: The encoded names of the CA bundle variables in os.environ's own dict (see Session.request).
-_CA_KEY_0, _CA_KEY_1 = _CA_BUNDLE_KEYS if len(_CA_BUNDLE_KEYS) == 2 else (None, None)
-
-
-class _Plan:
-    """What a request of a session comes to — the method, URL, headers and body sent, the
-    native client and the Response's request — together with everything it was computed
-    from, so that a later request with the same inputs is sent without computing it again
-    (see :meth:`Session.request`).
-
-    Made from a request that went the general way (see Session._plan_inputs, _plan_retry and
-    _keep_plan), with the inputs snapshotted before they were used; never changed once
-    stored. A plan is used only after checking, request by request, that every input is
-    unchanged: the request's ``headers`` and ``cookies`` (equal, in the same order), the
-    session's ``headers`` (the same object at the same ``_version``), ``params``, ``auth``,
-    ``cert``, ``stream``, ``proxies``, ``hooks`` (all empty), ``cookies`` (an empty
-    :class:`CookieJar`), ``trust_env``, ``adapters`` (the same OrderedDict, equal in order),
-    the adapter's Retry (the same object, no attribute set since, its collections equal)
-    and the ``verify`` the request comes to (with the CA bundle the environment names)."""
-
-    __slots__ = (
-        # inputs
-        "session_headers",
-        "session_version",
-        "headers",
-        "header_names",
-        "cookies",
-        "cookie_names",
-        "trust_env",
-        "adapters",
-        "adapters_copy",
-        "adapter",
-        "retry",
-        "retry_changes",
-        "allowed_methods",
-        "status_forcelist",
-        "verify",
-        # what they come to
-        "method",
-        "url",
-        "send_url",
-        "target",
-        "wire_headers",
-        "wire_body",
-        "client",
-        "request_parts",
-        # whether it was completed (see _keep_plan), whether a request was sent from it
-        "complete",
-        "used",
-    )
-
-    session_headers: CaseInsensitiveDict[Any]
-    session_version: int
-    headers: Optional[Dict[str, Optional[str]]]  # a copy, and its names when 2 or more
-    header_names: Optional[List[str]]
-    cookies: Optional[Dict[str, str]]
-    cookie_names: Optional[List[str]]
-    trust_env: bool
-    adapters: "OrderedDict[str, HTTPAdapter]"  # the session's, and a copy
-    adapters_copy: "OrderedDict[str, HTTPAdapter]"
-    adapter: HTTPAdapter
-    retry: Retry
-    retry_changes: int
-    allowed_methods: Any  # a copy of a list or set (None: immutable, not compared)
-    status_forcelist: Any
-    verify: Union[bool, str]
-    method: str
-    url: str
-    send_url: str
-    target: _Target
-    wire_headers: List[Tuple[str, str]]
-    wire_body: Optional[bytes]
-    client: Any
-    request_parts: Tuple[str, str, Dict[str, Tuple[str, str]], Optional[bytes]]
-    complete: bool
-    used: bool
-
-
-def _plain_dict(value: Any, none_values: bool) -> bool:
-    """Whether ``value`` is a dict of str names to str values (or None ones)."""
-    if type(value) is not dict:
-        return False
-    for name, item in value.items():
-        if type(name) is not str or not (type(item) is str or (none_values and item is None)):
-            return False
-    return True
-
-
-def _snapshot(collection: Any) -> Tuple[bool, Any]:
-    """(whether a Retry's collection can be snapshotted, the copy to compare it with later:
-    None for an immutable one, which cannot change while the Retry's attributes do not)."""
-    if collection is None or type(collection) in (tuple, frozenset):
-        return True, None
-    if type(collection) is list:
-        return True, list(collection)
-    if type(collection) is set:
-        return True, set(collection)
-    return False, None
-
-
-#: The methods of Session (and HTTPAdapter) whose work a plan stands for: a subclass that
-#: overrides one has its requests go the general way (see _plannable).
-_PLANNED_METHODS = (
-    "get_adapter",
-    "_refuse_unsupported",
-    "_prepare",
-    "_prepared_url",
-    "_verify_for",
-    "_send",
-    "_received",
-    "_client",
-    "_settings_unset",
-)
-_PLANNABLE: Dict[type, bool] = {}
-
-
-def _plannable(cls: type) -> bool:
-    """Whether a Session class computes requests as Session does (see _PLANNED_METHODS)."""
-    known = _PLANNABLE.get(cls)
-    if known is None:
-        known = all(getattr(cls, n) is getattr(Session, n) for n in _PLANNED_METHODS)
-        _memo_put(_PLANNABLE, cls, known)
-    return known
 
 
 class Session:
@@ -266,8 +137,6 @@ class Session:
         self._header_memo = _HeaderMemo()
         #: _prepare_url's result for the str URLs requested without params.
         self._url_memo: Dict[str, Tuple[str, Optional[_Target]]] = {}
-        #: The plans of the requests sent: URL -> method -> _Plan (see request()).
-        self._plans: Dict[str, Dict[str, _Plan]] = {}
         self.mount("https://", HTTPAdapter(max_retries=_suspension_retry()))
         self.mount("http://", HTTPAdapter(max_retries=_suspension_retry()))
 
@@ -283,7 +152,6 @@ class Session:
             adapter.close()
         with self._lock:
             self._clients.clear()
-        self._plans.clear()
         self._environment_proxies.clear()
         self._header_memo.clear()
         self._url_memo.clear()
@@ -367,40 +235,11 @@ class Session:
         raise InvalidSchema(f"No connection adapters were found for {url!r}")
 
     # -- verbs
-    def get(
-        self,
-        url: Any,
-        params: Any = None,
-        *,
-        data: Any = None,
-        headers: Optional[Mapping[str, Any]] = None,
-        cookies: Any = None,
-        files: Any = None,
-        auth: Any = None,
-        timeout: Any = None,
-        allow_redirects: bool = True,
-        proxies: Optional[Mapping[str, Any]] = None,
-        hooks: Optional[Mapping[str, Any]] = None,
-        stream: Optional[bool] = None,
-        verify: Union[bool, str, None] = None,
-        cert: Any = None,
-        json: Any = None,
-        pinned_pubkey: Optional[str] = None,
-        **kwargs: Any,
-    ) -> Response:
-        """Sends a GET request (``allow_redirects`` defaults to True). Takes the keywords of
-        :meth:`request` (spelled out: passing them on by name costs more than the call)."""
-        if kwargs:  # not a keyword of request(): the TypeError requests raises, from there
-            return self.request(
-                "GET", url, params=params, data=data, headers=headers, cookies=cookies,
-                files=files, auth=auth, timeout=timeout, allow_redirects=allow_redirects,
-                proxies=proxies, hooks=hooks, stream=stream, verify=verify, cert=cert,
-                json=json, pinned_pubkey=pinned_pubkey, **kwargs,
-            )
-        return self.request(
-            "GET", url, params, data, headers, cookies, files, auth, timeout, allow_redirects,
-            proxies, hooks, stream, verify, cert, json, pinned_pubkey,
-        )
+    def get(self, url: Any, params: Any = None, **kwargs: Any) -> Response:
+        """Sends a GET request (``allow_redirects`` defaults to True); takes the keywords of
+        :meth:`request`."""
+        kwargs.setdefault("allow_redirects", True)
+        return self.request("GET", url, params=params, **kwargs)
 
     def options(self, url: Any, **kwargs: Any) -> Response:
         """Sends an OPTIONS request."""
@@ -465,92 +304,6 @@ class Session:
         NotImplementedError: ``files``, ``auth`` (and .netrc credentials from the
         environment), ``stream=True``, ``cert``.
         """
-        if (
-            type(url) is str
-            and params is None
-            and data is None
-            and json is None
-            and files is None
-            and auth is None
-            and hooks is None
-            and proxies is None
-            and stream is None
-            and cert is None
-            and pinned_pubkey is None
-        ):
-            by_method = self._plans.get(url)
-            plan = None if by_method is None or type(method) is not str else by_method.get(method)
-            if plan is not None:
-                # The plan of an earlier request with these arguments: used if every input
-                # it was computed from is unchanged (see _Plan), with what the general way
-                # below does per request (the CA bundle of the environment, the timeout,
-                # the answer) done here.
-                session_headers = self.headers
-                retry = plan.retry
-                if (
-                    session_headers is plan.session_headers
-                    and session_headers._version == plan.session_version
-                    and (
-                        headers is None
-                        if plan.headers is None
-                        else type(headers) is dict
-                        and headers == plan.headers
-                        and (plan.header_names is None or [*headers] == plan.header_names)
-                    )
-                    and (
-                        cookies is None
-                        if plan.cookies is None
-                        else type(cookies) is dict
-                        and cookies == plan.cookies
-                        and (plan.cookie_names is None or [*cookies] == plan.cookie_names)
-                    )
-                    and self._settings_unset()
-                    and self.trust_env is plan.trust_env
-                    and self.adapters is plan.adapters
-                    and plan.adapters == plan.adapters_copy
-                    and plan.adapter.max_retries is retry
-                    and retry._changes == plan.retry_changes
-                    and (
-                        plan.allowed_methods is None
-                        or retry.allowed_methods == plan.allowed_methods
-                    )
-                    and (
-                        plan.status_forcelist is None
-                        or retry.status_forcelist == plan.status_forcelist
-                    )
-                ):
-                    # The verify the request comes to, as _verify_for gives it.
-                    verified: Any = verify
-                    if verified is None or verified is True:
-                        if plan.trust_env:
-                            if _ENVIRON_DATA is not None and os.environ is _ENVIRON:
-                                # (_env_ca_bundle inlined)
-                                raw = _ENVIRON_DATA.get(_CA_KEY_0) or _ENVIRON_DATA.get(_CA_KEY_1)
-                                if raw:
-                                    verified = _CA_DECODED.get(raw) or _env_ca_bundle()
-                            else:
-                                verified = _env_ca_bundle() or verified
-                        if verified is None:
-                            verified = self.verify
-                            if verified is None:
-                                verified = True
-                    if verified is plan.verify or (
-                        type(verified) is str and verified == plan.verify
-                    ):
-                        plan.used = True
-                        return self._send_planned(plan, timeout, allow_redirects)
-            # A plan is made for a URL requested before (not for each of many URLs requested
-            # once), unless the last one made for it went unused (as when a header changes
-            # from request to request).
-            if (plan.used if plan is not None else url in self._url_memo) and (
-                plan_inputs := self._plan_inputs(method, headers, cookies, verify)
-            ) is not None:
-                headers, cookies = plan_inputs.headers, plan_inputs.cookies  # (equal copies)
-            else:
-                plan_inputs = None
-        else:
-            plan_inputs = None
-
         merged_proxies = self._refuse_unsupported(files, auth, stream, cert, proxies)
         prepared, target = self._prepare(method, url, params, data, headers, json)
         adapter = self.get_adapter(prepared.url)
@@ -564,17 +317,7 @@ class Session:
         proxy = self._proxy_for(target, proxies)
         if pinned_pubkey is None:
             pinned_pubkey = self.pinned_pubkey
-        if plan_inputs is not None:
-            plan_inputs = self._plan_retry(plan_inputs, adapter)
-        response = self._send(
-            prepared, target, adapter, verify, timeout, plan_inputs, proxy, pinned_pubkey
-        )
-        if plan_inputs is not None and plan_inputs.complete:
-            by_method = self._plans.get(url)
-            if by_method is None:
-                by_method = {}
-                _memo_put(self._plans, url, by_method)
-            by_method[method] = plan_inputs  # type: ignore[index]  # (a str: see _plan_inputs)
+        response = self._send(prepared, target, adapter, verify, timeout, proxy, pinned_pubkey)
 
         session_hooks = self.hooks
         if hooks is not None or type(session_hooks) is not dict:
@@ -585,157 +328,14 @@ class Session:
                 response = self._dispatch_hooks(response, hooks, timeout, verify, merged_proxies)
 
         if allow_redirects and response.is_redirect:
-            self._warn_redirect(response, 4)
+            warnings.warn(
+                f"{response.status_code} redirect to {response.headers.get('location')!r} "
+                "returned as is: dcimanager.compat never follows redirects (requests would "
+                "have); pass allow_redirects=False to silence this",
+                DcimanagerCompatWarning,
+                stacklevel=3,  # the script's call of get() or another verb
+            )
         return response
-
-    def _send_planned(self, plan: _Plan, timeout: Any, allow_redirects: bool) -> Response:
-        """Sends a request as its plan says, and builds the :class:`Response`: what
-        :meth:`_send` and the end of :meth:`request` do (a plan has no hooks to call)."""
-        if timeout is None:
-            connect_timeout = read_timeout = None
-        else:
-            connect_timeout, read_timeout = _parse_timeout(timeout)
-        retry = plan.retry
-        started = time.perf_counter()
-        try:
-            native = plan.client._request_raw(
-                plan.method, plan.send_url, plan.wire_headers, plan.wire_body, read_timeout,
-                connect_timeout,
-            )
-        except _errors.Error as exc:
-            prepared = _prepared_from(plan.request_parts)
-            raise _map_error(
-                exc, prepared, retry, plan.method, plan.target, read_timeout,
-                plan.client.proxy is not None,
-            ) from exc
-        elapsed = time.perf_counter() - started
-        headers = native.headers
-        if "set-cookie" in headers or (retry.raise_on_status and native.retries_exhausted):
-            response = self._received(
-                native, _prepared_from(plan.request_parts), plan.target, retry, elapsed
-            )
-        else:  # (an answer that sets no cookie)
-            response = _response_of(
-                native, headers, ("request_parts", plan.request_parts), plan.url, elapsed
-            )
-        if allow_redirects and response.status_code in _REDIRECT_STATI and "location" in headers:
-            self._warn_redirect(response, 5)
-        return response
-
-    def _warn_redirect(self, response: Response, stacklevel: int) -> None:
-        """Says that a redirect is returned as is (``stacklevel`` from here to the caller of
-        request()'s caller: the script's call of get() or another verb)."""
-        warnings.warn(
-            f"{response.status_code} redirect to {response.headers.get('location')!r} "
-            "returned as is: dcimanager.compat never follows redirects (requests would "
-            "have); pass allow_redirects=False to silence this",
-            DcimanagerCompatWarning,
-            stacklevel=stacklevel,
-        )
-
-    # -- plans (see _Plan)
-    def _settings_unset(self) -> bool:
-        """Whether the session's settings that a plan does not snapshot are all unset: a
-        plan is made, and used, only while they are (params, auth, cert, stream, proxies,
-        pinned_pubkey, response hooks, cookies in the jar)."""
-        session_params = self.params
-        session_hooks = self.hooks
-        jar = self.cookies
-        return (
-            not session_params
-            and (session_params is None or type(session_params) in _EMPTY_PARAMS_TYPES)
-            and self.auth is None
-            and self.cert is None
-            and not self.stream
-            and not self.proxies
-            and self.pinned_pubkey is None
-            and type(session_hooks) is dict
-            and (
-                (response_hooks := session_hooks.get("response")) is None
-                or (type(response_hooks) is list and not response_hooks)
-            )
-            and type(jar) is CookieJar
-            and not jar._cookies
-        )
-
-    def _plan_inputs(
-        self, method: Any, headers: Any, cookies: Any, verify: Any
-    ) -> Optional[_Plan]:
-        """A plan's snapshot of the inputs of a request (its URL a str, its params, data,
-        json, files, auth, hooks, proxies, stream and cert None), or None when a plan would
-        not stand for it: inputs of other types, settings that must be looked at request by
-        request, a Session subclass that overrides a step."""
-        session_headers = self.headers
-        adapters = self.adapters
-        trust_env = self.trust_env
-        if not (
-            type(method) is str
-            and _plannable(type(self))
-            and type(session_headers) is CaseInsensitiveDict
-            and self._settings_unset()
-            and (trust_env is True or trust_env is False)
-            and type(adapters) is OrderedDict
-            and (headers is None or _plain_dict(headers, True))
-            and (cookies is None or _plain_dict(cookies, False))
-            and (verify is None or type(verify) in (bool, str))
-        ):
-            return None
-        plan = _Plan()
-        plan.complete = plan.used = False
-        plan.session_headers = session_headers
-        plan.session_version = session_headers._version
-        plan.headers = None if headers is None else dict(headers)
-        plan.header_names = None if headers is None or len(headers) < 2 else list(headers)
-        plan.cookies = None if cookies is None else dict(cookies)
-        plan.cookie_names = None if cookies is None or len(cookies) < 2 else list(cookies)
-        plan.trust_env = trust_env
-        plan.adapters = adapters
-        plan.adapters_copy = OrderedDict(adapters)
-        return plan
-
-    def _plan_retry(self, plan: _Plan, adapter: HTTPAdapter) -> Optional[_Plan]:
-        """The plan with the adapter's Retry snapshotted (before its policy is computed), or
-        None when a plan would not stand for it."""
-        retry = adapter.max_retries
-        if type(adapter) is not HTTPAdapter or type(retry) is not Retry:
-            return None
-        changes = retry._changes
-        ok_methods, allowed_methods = _snapshot(retry.allowed_methods)
-        ok_statuses, status_forcelist = _snapshot(retry.status_forcelist)
-        if not (ok_methods and ok_statuses):
-            return None
-        plan.adapter = adapter
-        plan.retry = retry
-        plan.retry_changes = changes
-        plan.allowed_methods = allowed_methods
-        plan.status_forcelist = status_forcelist
-        return plan
-
-    def _keep_plan(
-        self,
-        plan: _Plan,
-        prepared: PreparedRequest,
-        target: _Target,
-        client: Any,
-        verify: Union[bool, str],
-        wire_headers: List[Tuple[str, str]],
-        wire_body: Optional[bytes],
-    ) -> None:
-        """Completes the plan with what the request came to, unless a plan would not stand
-        for it (an unverified HTTPS request warns each time)."""
-        if target.scheme == "https" and verify is False:
-            return
-        plan.verify = verify
-        plan.method = prepared.method
-        plan.url = prepared.url
-        plan.send_url = target.send_url
-        plan.target = target
-        plan.wire_headers = wire_headers
-        plan.wire_body = wire_body
-        plan.client = client
-        store = dict(prepared.headers._store)
-        plan.request_parts = (prepared.method, prepared.url, store, prepared.body)
-        plan.complete = True
 
     # -- the steps of request()
     def _refuse_unsupported(
@@ -865,14 +465,14 @@ class Session:
         adapter: HTTPAdapter,
         verify: Union[bool, str],
         timeout: Any,
-        plan: Optional[_Plan] = None,
         proxy: Optional[str] = None,
         pinned_pubkey: Optional[str] = None,
     ) -> Response:
         """Sends the prepared request through the native client of its origin, TLS setting,
         retry policy, proxy and pins, and builds the :class:`Response` (requests'
-        ``HTTPAdapter.send`` and the cookie extraction of ``Session.send``). A ``plan`` (see
-        _Plan) is completed with what the request comes to, when it can be."""
+        ``HTTPAdapter.send`` and the cookie extraction of ``Session.send``): the RetryError of
+        503s that outlasted the retries when the Retry raises on them; the cookies the answer
+        sets go to the session's jar."""
         connect_timeout, read_timeout = _parse_timeout(timeout)
         method = prepared.method
         retry = adapter._retry()
@@ -890,37 +490,23 @@ class Session:
 
         req_headers = prepared.headers
         wire_headers = list(req_headers._store.values())  # (name as given, value) pairs
-        body = wire_body = prepared.body
+        body = prepared.body
         if body is None and method not in ("GET", "HEAD"):
-            wire_body = b""  # requests sends "Content-Length: 0" then; so does the core
+            body = b""  # requests sends "Content-Length: 0" then; so does the core
             if "content-length" not in req_headers._store:
                 req_headers["Content-Length"] = "0"
         elif body:
             req_headers.setdefault("Content-Length", str(len(body)))
-        if plan is not None and plan.retry is retry:
-            self._keep_plan(plan, prepared, target, client, verify, wire_headers, wire_body)
         started = time.perf_counter()
         try:
             native = client._request_raw(
-                method, target.send_url, wire_headers, wire_body, read_timeout, connect_timeout
+                method, target.send_url, wire_headers, body, read_timeout, connect_timeout
             )
         except _errors.Error as exc:
             raise _map_error(
                 exc, prepared, retry, method, target, read_timeout, proxy is not None
             ) from exc
-        return self._received(native, prepared, target, retry, time.perf_counter() - started)
-
-    def _received(
-        self,
-        native: Any,
-        prepared: PreparedRequest,
-        target: _Target,
-        retry: Retry,
-        elapsed: float,
-    ) -> Response:
-        """The :class:`Response` of a native answer (``elapsed`` in seconds), or the
-        RetryError of 503s that outlasted the retries when the Retry raises on them; the
-        cookies it sets go to the session's jar."""
+        elapsed = time.perf_counter() - started
         if native.retries_exhausted and retry.raise_on_status:
             raise RetryError(
                 _max_retries_message(

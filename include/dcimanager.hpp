@@ -42,6 +42,34 @@
 //     use_environment_no_proxy(). A proxy that refuses throws dci::ConnectError (phase
 //     "connect"), its message naming the proxy without its credentials.
 //
+// Logging: client.set_log_callback(f) (one client) and dci::set_log_callback(f) (every client
+// of the process) call f(const dci::LogRecord &) for each event from a level up: requests and
+// connections (debug), retries and re-logins (info), calls given up and an insecure client
+// (warning). The record's strings are views valid during the call only. f runs on the thread
+// that makes the request (in send_all, on the batch's threads, several at once): it must be
+// thread-safe, quick, and must not use the client that is logging. An exception f throws is
+// caught and dropped (it never crosses into C). No record carries a token, password or key.
+//
+//   client.set_log_callback([](const dci::LogRecord &r) {
+//       std::clog << dci::to_string(r.level) << ' ' << r.message << ' ' << r.fields_json << '\n';
+//   });  // [info] GET /api/dci/v3/server/2: HTTP 503; retry 1 of 10 in 0 ms {"event":"retry",...}
+//
+// Batches: client.send_all(requests, concurrency) sends them at once (8 in flight by default,
+// on threads that live only during the call) and returns one dci::Result per request, in
+// order: the Response whatever its HTTP status, or the failure send() would have thrown, kept
+// as a std::exception_ptr of its own class with its own facts. One failure does not fail the
+// others; the batch shares the client's time budget (set_timeout): requests that cannot start
+// in time fail with TimeoutError, never sent.
+//
+//   std::vector<dci::Request> reqs;
+//   for (int id : ids) reqs.emplace_back("GET", "dci/v3/server/" + std::to_string(id));
+//   for (dci::Result &r : client.send_all(reqs, 16)) {
+//       try {
+//           r.response().raise_for_status();         // rethrows a failure without an answer,
+//           use(r.response().body());                 // then the answer's own error, if any
+//       } catch (const dci::Error &e) { ... }
+//   }
+//
 // Ownership: dci::Client, dci::Request, dci::Response and dci::Pages own their C handles
 // (move-only, freed once in the destructor); every string the library hands out is copied
 // into a std::string and freed with dci_string_free at once. A dci::Client may be used from
@@ -52,9 +80,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <initializer_list>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <stdexcept>
@@ -288,6 +319,20 @@ struct ResponseFree {
 struct PagesFree {
     void operator()(dci_pages *p) const noexcept { dci_pages_free(p); }
 };
+struct BatchFree {
+    void operator()(dci_batch *b) const noexcept { dci_batch_free(b); }
+};
+
+/// The exception a failed status stands for (made by raise(), with this thread's last error
+/// read right away), captured instead of thrown; null for DCI_OK.
+inline std::exception_ptr failure(dci_status status) {
+    try {
+        check(status);
+    } catch (...) {
+        return std::current_exception();
+    }
+    return nullptr;
+}
 
 /// Takes ownership of a string from the library: copies it, frees it once.
 inline std::string take(char *s) {
@@ -296,6 +341,123 @@ inline std::string take(char *s) {
 }
 
 } // namespace detail
+
+/// How much an event matters (the C API's dci_log_level).
+enum class LogLevel {
+    /// Every request and connection.
+    debug = DCI_LOG_DEBUG,
+    /// Retries and re-logins: the client working around something.
+    info = DCI_LOG_INFO,
+    /// A call given up after its retries; a client without TLS verification (once).
+    warning = DCI_LOG_WARNING,
+};
+
+/// The level's lower-case name: "debug", "info" or "warning".
+[[nodiscard]] inline const char *to_string(LogLevel level) noexcept {
+    switch (level) {
+    case LogLevel::debug: return "debug";
+    case LogLevel::info: return "info";
+    case LogLevel::warning: return "warning";
+    }
+    return "unknown";
+}
+
+/// One event of a client, handed to a log callback. The three strings are views of the
+/// library's text, valid only during the callback: copy them (std::string(r.message)) to
+/// keep them. None carries a token, password or key.
+struct LogRecord {
+    /// How much it matters.
+    LogLevel level;
+    /// A stable name: "request", "connection", "retry", "relogin", "give_up", "insecure".
+    std::string_view event;
+    /// For humans: "GET /api/dci/v3/server/2: HTTP 503; retry 1 of 10 in 0 ms".
+    std::string_view message;
+    /// The facts as a JSON object: {"event":"retry","method":"GET","path":"/api/dci/v3/server/2",
+    /// "attempt":1,"max_retries":10,"status":503,"wait_ms":0}.
+    std::string_view fields_json;
+};
+
+/// A log callback (Client::set_log_callback, dci::set_log_callback).
+using LogCallback = std::function<void(const LogRecord &)>;
+
+namespace detail {
+
+/// Where the C callback finds the C++ one: the `user_data` the library is given, which lives
+/// as long as anything may log through it (a Client's, shared with its Pages; the process's,
+/// never freed). The function itself is swapped under a lock and copied out for each event,
+/// so replacing or removing it while another thread logs is safe, and a removed function is
+/// destroyed once the last event in flight is done with it.
+class LogSlot {
+public:
+    /// The callback in place (null: none).
+    [[nodiscard]] std::shared_ptr<const LogCallback> get() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return fn_;
+    }
+    /// Puts a callback in place (null: none) and returns the one it replaces.
+    std::shared_ptr<const LogCallback> exchange(std::shared_ptr<const LogCallback> fn) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        fn_.swap(fn);
+        return fn;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::shared_ptr<const LogCallback> fn_;
+};
+
+/// The slot of the process-wide callback: made once, never destroyed (a library thread may
+/// log while the program exits).
+inline LogSlot &global_log_slot() {
+    static LogSlot *slot = new LogSlot();
+    return *slot;
+}
+
+/// A C string as a view ("" for NULL).
+inline std::string_view view(const char *s) noexcept { return s ? std::string_view(s) : std::string_view(); }
+
+extern "C" {
+/// The dci_log_fn of every callback of this wrapper: user_data is a LogSlot. Whatever the
+/// C++ callback throws is caught and dropped here: no exception crosses into C.
+inline void dcimanager_hpp_log(void *user_data, dci_log_level level, const char *event, const char *message,
+                               const char *fields_json) noexcept {
+    try {
+        std::shared_ptr<const LogCallback> fn = static_cast<const LogSlot *>(user_data)->get();
+        if (fn && *fn) {
+            (*fn)(LogRecord{static_cast<LogLevel>(level), view(event), view(message), view(fields_json)});
+        }
+    } catch (...) {
+        // Dropped: the callback must not break the call that logs, and C cannot unwind.
+    }
+}
+}
+
+} // namespace detail
+
+/// Sends the events of every client of the process to `callback`, from `min_level` up,
+/// besides each client's own callback; replaces an earlier one. The callback is kept (in a
+/// static) until it is replaced or removed; an empty std::function removes it, as
+/// clear_log_callback() does. See LogRecord, and Client::set_log_callback for the rules the
+/// callback keeps (thread-safe, quick, not using the client that logs; what it throws is
+/// dropped). Throws InvalidArgument when the process (a Rust program linking the library)
+/// has installed another `log` logger.
+inline void set_log_callback(LogCallback callback, LogLevel min_level = LogLevel::info) {
+    if (!callback) {
+        detail::check(dci_set_log_callback(DCI_LOG_WARNING, nullptr, nullptr));
+        detail::global_log_slot().exchange(nullptr);
+        return;
+    }
+    detail::LogSlot &slot = detail::global_log_slot();
+    std::shared_ptr<const LogCallback> old = slot.exchange(std::make_shared<const LogCallback>(std::move(callback)));
+    dci_status st = dci_set_log_callback(static_cast<dci_log_level>(min_level), detail::dcimanager_hpp_log, &slot);
+    if (st != DCI_OK) {
+        slot.exchange(std::move(old));
+        detail::check(st);
+    }
+}
+
+/// Stops the process-wide callback (each client's own goes on).
+inline void clear_log_callback() { set_log_callback(nullptr); }
 
 /// Query parameters: (name, value) pairs in order; the library encodes them.
 using Params = std::vector<std::pair<std::string, std::string>>;
@@ -413,9 +575,62 @@ private:
     bool ok_;
 };
 
+/// The outcome of one request of a batch (Client::send_all): the answer, whatever its HTTP
+/// status — what send() would have returned — or the failure send() would have thrown, kept
+/// as a std::exception_ptr to an exception of its own class (TimeoutError, ConnectError,
+/// InterruptedError...) with the facts of that request's failure. Move-only.
+///
+///   dci::Result &r = results[i];
+///   if (r) { ... r.response().status() ... }        // an answer arrived (maybe a 404)
+///   else try { r.rethrow(); } catch (const dci::TimeoutError &e) { ... e.request_sent() ... }
+///
+/// response() rethrows the failure when there is no answer, so
+/// `r.response().raise_for_status()` throws whichever error the request met, as
+/// `client.send(req).raise_for_status()` would.
+class Result {
+public:
+    /// Whether an answer arrived (whatever its HTTP status: judge it with response().ok() or
+    /// response().raise_for_status()).
+    [[nodiscard]] bool has_response() const noexcept { return response_.has_value(); }
+    /// The same as has_response().
+    explicit operator bool() const noexcept { return has_response(); }
+    /// DCI_OK when an answer arrived, else the status of the failure.
+    [[nodiscard]] dci_status status() const noexcept { return status_; }
+    /// The answer; rethrows the failure when there is none.
+    [[nodiscard]] Response &response() & {
+        rethrow();
+        return *response_;
+    }
+    /// The answer; rethrows the failure when there is none.
+    [[nodiscard]] const Response &response() const & {
+        rethrow();
+        return *response_;
+    }
+    /// The answer, moved out of a Result about to go; rethrows the failure when there is none.
+    [[nodiscard]] Response response() && {
+        rethrow();
+        return std::move(*response_);
+    }
+    /// The failure (an exception of its own dci::Error subclass), null when an answer arrived.
+    [[nodiscard]] std::exception_ptr error() const noexcept { return error_; }
+    /// Throws the failure, with its class and facts; does nothing when an answer arrived.
+    void rethrow() const {
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    friend class Client;
+    explicit Result(Response r) : response_(std::move(r)) {}
+    Result(dci_status status, std::exception_ptr error) : error_(std::move(error)), status_(status) {}
+    std::optional<Response> response_;
+    std::exception_ptr error_;
+    dci_status status_ = DCI_OK;
+};
+
 /// Every item of a list, as JSON text, fetched page by page (Client::paginate). Move-only;
 /// an input range: `for (const std::string &item : pages)`. An error while fetching a page
-/// is thrown from the iteration.
+/// is thrown from the iteration. It keeps its client alive, and that client's log callback
+/// (its requests log there even after the Client object is gone).
 class Pages {
 public:
     /// The next item, or nothing at the end.
@@ -465,7 +680,8 @@ public:
 
 private:
     friend class Client;
-    explicit Pages(dci_pages *p) : p_(p) {}
+    Pages(dci_pages *p, std::shared_ptr<detail::LogSlot> log) : log_(std::move(log)), p_(p) {}
+    std::shared_ptr<detail::LogSlot> log_;  // the client's log callback outlives p_, which may log
     std::unique_ptr<dci_pages, detail::PagesFree> p_;
 };
 
@@ -480,9 +696,17 @@ public:
         if (!c_) detail::check(DCI_ERROR_INVALID_ARGUMENT);
     }
     Client(Client &&) noexcept = default;
-    Client &operator=(Client &&) noexcept = default;
+    /// Frees this client's handle (as the destructor does) and takes over the other's.
+    Client &operator=(Client &&other) noexcept {
+        Client gone(std::move(other));
+        std::swap(log_, gone.log_);
+        std::swap(c_, gone.c_);
+        return *this;  // `gone` frees the handle first, then its log callback
+    }
     Client(const Client &) = delete;
     Client &operator=(const Client &) = delete;
+    /// Frees the handle (see dci_client_free: no call may be running on it), then the log
+    /// callback, unless a Pages still uses them.
     ~Client() = default;
 
     /// TLS verification on (default) or off (insecure, only for tests, unless a key is pinned
@@ -636,6 +860,43 @@ public:
         detail::check(dci_client_send(c_.get(), req.native(), &r));
         return Response(r);
     }
+    /// Sends requests at once — up to `concurrency` in flight (0: the library's default,
+    /// DCI_BATCH_CONCURRENCY), on threads that live only during this call, the calling thread
+    /// one of them — and returns one Result per request, in the order given: each is what
+    /// send() would give for it (its answer whatever the HTTP status, or its failure as an
+    /// exception_ptr with its own facts); one failure does not fail the others. Retries and
+    /// the single renewal of an expired session work as for send().
+    ///
+    /// The batch shares one time budget, the client's (set_timeout; a request's own timeout
+    /// still applies when shorter): a request starts with what is left of it, and one that
+    /// cannot start in time fails with TimeoutError, never sent (request_sent() false,
+    /// attempts() 0). interrupt() stops the whole batch: the requests in flight fail with
+    /// InterruptedError, those not started too, never sent. Log callbacks run on the batch's
+    /// threads. A request may appear more than once. Throws (InvalidArgument) only for a
+    /// moved-from Request, before anything is sent.
+    [[nodiscard]] std::vector<Result> send_all(const std::vector<Request> &requests,
+                                               size_t concurrency = DCI_BATCH_CONCURRENCY) {
+        std::vector<const dci_request *> handles;
+        handles.reserve(requests.size());
+        for (const Request &r : requests) handles.push_back(r.native());
+        dci_batch *raw = nullptr;
+        detail::check(dci_client_send_batch(c_.get(), handles.data(), handles.size(), concurrency, &raw));
+        std::unique_ptr<dci_batch, detail::BatchFree> batch(raw);
+        std::vector<Result> results;
+        results.reserve(handles.size());
+        for (size_t i = 0; i < handles.size(); i++) {
+            dci_status status = dci_batch_status(batch.get(), i);
+            if (status == DCI_OK) {
+                dci_response *r = nullptr;
+                detail::check(dci_batch_take_response(batch.get(), i, &r));
+                results.push_back(Result(Response(r)));
+            } else {
+                // dci_batch_status made request i's facts this thread's last error: read now.
+                results.push_back(Result(status, detail::failure(status)));
+            }
+        }
+        return results;
+    }
     /// send() of method, path, query parameters and an optional JSON body.
     [[nodiscard]] Response request(const std::string &method, const std::string &path,
                                    const std::optional<std::string> &json_body = std::nullopt,
@@ -670,7 +931,37 @@ public:
                                           where.empty() ? nullptr : detail::c_str(where, "where"),
                                           orderby.empty() ? nullptr : detail::c_str(orderby, "orderby"), page_size,
                                           &p));
-        return Pages(p);
+        return Pages(p, log_);
+    }
+
+    /// Sends this client's events to `callback`, from `min_level` up (besides the
+    /// process-wide callback, dci::set_log_callback); replaces an earlier one, and applies
+    /// from the next request. This Client owns the callback (a Pages it made shares it) until
+    /// it is replaced or removed; an empty std::function removes it, as clear_log_callback()
+    /// does. The callback runs on the thread that makes the request — in send_all, on the
+    /// batch's threads, possibly several at once — so it must be thread-safe and quick, and
+    /// must not use this client (but interrupt()). Whatever it throws is caught and dropped
+    /// at the C boundary: the call that logs goes on. Its LogRecord's strings are valid during
+    /// the call only.
+    Client &set_log_callback(LogCallback callback, LogLevel min_level = LogLevel::info) {
+        if (!callback) return clear_log_callback();
+        if (!log_) log_ = std::make_shared<detail::LogSlot>();
+        std::shared_ptr<const LogCallback> old = log_->exchange(std::make_shared<const LogCallback>(std::move(callback)));
+        dci_status st = dci_client_set_log_callback(c_.get(), static_cast<dci_log_level>(min_level),
+                                                    detail::dcimanager_hpp_log, log_.get());
+        if (st != DCI_OK) {
+            log_->exchange(std::move(old));
+            detail::check(st);
+        }
+        return *this;
+    }
+    /// Stops this client's log callback (from the next event on, calls in flight included)
+    /// and releases it once no event in flight uses it. Nothing to do when none is set.
+    Client &clear_log_callback() {
+        if (!log_) return *this;
+        detail::check(dci_client_set_log_callback(c_.get(), DCI_LOG_WARNING, nullptr, nullptr));
+        log_->exchange(nullptr);
+        return *this;
     }
 
     /// Interrupts every call in flight on this client, on any thread: each throws
@@ -700,6 +991,7 @@ private:
         r.raise_for_status();
         return std::string(r.body());
     }
+    std::shared_ptr<detail::LogSlot> log_;  // declared first: freed after c_, which may log
     std::unique_ptr<dci_client, detail::ClientFree> c_;
 };
 

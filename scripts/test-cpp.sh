@@ -3,7 +3,9 @@
 #  1. the headers compile under -Wall -Wextra -Werror -pedantic as C99, C11 and C++17, each
 #     included twice in one program;
 #  2. the wrapper's tests, its failures (errors that name their request, interrupt() from a
-#     thread and a signal handler), the conformance matrix and the network tests
+#     thread and a signal handler), its log callbacks (per client and process-wide, a callback
+#     that throws, removal), its batches (send_all: at once, in order, each failure with its
+#     own facts), the conformance matrix and the network tests
 #     (self-signed certificate, pins, proxies: the real parts of scripts/net-fixture.sh)
 #     under AddressSanitizer and UndefinedBehaviorSanitizer (zero reports);
 #  3. the C++ example;
@@ -45,6 +47,17 @@ g++ -std=c++17 "${strict[@]}" -g -fsanitize=address,undefined -fno-sanitize-reco
   tests/cpp/test_failures.cpp -o "$work/test_failures" -Ltarget/release -ldcimanager -Wl,-rpath,"$root/target/release" -lpthread
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   scripts/with-emulator.sh "$work/test_failures"
+
+for t in test_logging test_batch; do
+  case $t in
+    test_logging) echo "== log callbacks under ASan/UBSan: per client, process-wide, throwing, removed, outliving the Client" ;;
+    test_batch) echo "== batches under ASan/UBSan: send_all at once, in order, each failure with its own facts" ;;
+  esac
+  g++ -std=c++17 "${strict[@]}" -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -Iinclude \
+    tests/cpp/$t.cpp -o "$work/$t" -Ltarget/release -ldcimanager -Wl,-rpath,"$root/target/release" -lpthread
+  ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    scripts/with-emulator.sh "$work/$t"
+done
 
 echo "== the conformance matrix (tests/operations.json) under ASan/UBSan"
 python3 scripts/operations_to_c.py tests/operations.json > "$work/operations_table.h"

@@ -5,6 +5,11 @@
  *   php bench.php CLIENT seq N PATH    N GETs of PATH, each decoded into PHP arrays
  *   php bench.php CLIENT list N PATH   the same for a large list
  *   php bench.php CLIENT cold PATH     load, one authenticated GET; prints the load time
+ *   php bench.php ffi batch N C PATH   one warm-up GET, then N GETs of PATH: with C = 1 one after
+ *                                      another with get(), else one getAll() of the N paths, C at
+ *                                      once (the package client; not with BENCH_PHP_RAW_FFI)
+ *   php bench.php ffi batch-probe      prints "batch mode: getAll" and exits 0 when the package
+ *                                      has getAll (bench/run.py asks before adding the PHP rows)
  *
  * CLIENT is `ffi` (the package in bindings/php: DciManager\Client over libdcimanager through
  * FFI; with BENCH_PHP_RAW_FFI=1, FFI::cdef on bindings/php/include/dcimanager_php.h directly)
@@ -19,6 +24,20 @@ declare(strict_types=1);
 $url = getenv('DCI_URL');
 $token = getenv('DCI_TOKEN');
 $root = dirname(__DIR__, 2);
+
+if ($kind === 'ffi' && $mode === 'batch-probe') {
+    require "$root/bindings/php/autoload.php";
+    if (!method_exists(DciManager\Client::class, 'getAll')) {
+        fwrite(STDERR, "the package has no getAll\n");
+        exit(1);
+    }
+    echo "batch mode: getAll\n";
+    exit(0);
+}
+if ($mode === 'batch' && ($kind !== 'ffi' || getenv('BENCH_PHP_RAW_FFI') === '1')) {
+    fwrite(STDERR, "the batch mode needs the package client (ffi, without BENCH_PHP_RAW_FFI)\n");
+    exit(2);
+}
 
 $t0 = hrtime(true);
 if ($kind === 'ffi') {
@@ -104,6 +123,32 @@ if ($mode === 'seq' || $mode === 'list') {
     [$u1, $s1, $rss] = usage();
     echo json_encode(['n' => $n, 'wall_s' => $wall, 'user_s' => $u1 - $u0, 'sys_s' => $s1 - $s0,
         'maxrss_kb' => $rss]), "\n";
+} elseif ($mode === 'batch') {
+    [$n, $concurrency, $path] = [(int) $argv[3], (int) $argv[4], $argv[5]];
+    $get($path); // the connection
+    [$u0, $s0] = usage();
+    $t = hrtime(true);
+    if ($concurrency === 1) {
+        for ($i = 0; $i < $n; $i++) {
+            $v = $get($path);
+            if (!isset($v['id'])) {
+                throw new RuntimeException('no id in the answer');
+            }
+        }
+    } else {
+        foreach ($client->getAll(array_fill(0, $n, $path), $concurrency) as $v) {
+            if ($v instanceof DciManager\Exception\DciException) {
+                throw $v;
+            }
+            if (!isset($v['id'])) {
+                throw new RuntimeException('no id in the answer');
+            }
+        }
+    }
+    $wall = (hrtime(true) - $t) / 1e9;
+    [$u1, $s1, $rss] = usage();
+    echo json_encode(['n' => $n, 'concurrency' => $concurrency, 'wall_s' => $wall, 'user_s' => $u1 - $u0,
+        'sys_s' => $s1 - $s0, 'maxrss_kb' => $rss]), "\n";
 } elseif ($mode === 'cold') {
     $v = $get($argv[3]);
     if (!isset($v['id'])) {

@@ -725,6 +725,110 @@ final class Client
     }
 
     /**
+     * Sends requests at once and returns, **keyed as given and in the same order**, each
+     * one's {@see Response} (an answer, whatever its HTTP status, as {@see Client::request()}
+     * returns it) or the {@see DciException} that request met (as request() would have
+     * thrown it, with the facts of that request's failure). One failure does not fail the
+     * batch; nothing is thrown for a request's own failure. Tell them apart with
+     * `instanceof`:
+     *
+     * ```php
+     * $results = $dci->sendAll([
+     *     'power' => ['POST', 'dci/v3/server/2/power_reset'],
+     *     'list'  => ['method' => 'GET', 'path' => 'dci/v3/server', 'query' => ['limit' => '0,10']],
+     *     'two'   => 'dci/v3/server/2',                            // a GET
+     * ], 16);
+     * foreach ($results as $key => $r) {
+     *     if ($r instanceof DciException) { ... $r->isRequestSent() ... }    // no answer
+     *     elseif (!$r->isOk()) { ... $r->getError() ... }                    // an error answer
+     *     else { ... $r->json() ... }
+     * }
+     * ```
+     *
+     * Up to `$concurrency` requests are in flight at once, on threads the library starts for
+     * this call only (the calling thread one of them). The batch shares one time budget, the
+     * client's `timeout` option: a request starts with what is left of it (or its own
+     * `timeout`, when shorter), and one that cannot start in time is a
+     * {@see \DciManager\Exception\TimeoutException} whose `isRequestSent()` is false.
+     * Retries and the single re-login of an expired session work as for request().
+     *
+     * PHP runs code on its own thread only, so while more than one request may be in flight
+     * (`$concurrency` other than 1, and more than one request), the client's PHP callbacks
+     * are off: its `logger` receives no event of the batch, and pcntl signal handlers run
+     * after it returns (its time budget bounds the wait), not during it. With `$concurrency`
+     * 1 the requests go one after another on this thread, logged and interruptible as any
+     * call.
+     *
+     * @param array<array-key, string|array<mixed>> $requests each request: a path (a GET), a
+     *        list in {@see Client::request()}'s parameter order — `[method, path, body,
+     *        query, timeout, headers]`, the first two required — or an array with those keys
+     *        (`path` required, `method` 'GET' by default). A request that cannot be built (a
+     *        bad value, a NUL byte) is an InvalidArgumentException in its place, not sent.
+     * @param int $concurrency requests in flight at once; 0 (the default): the library's
+     *        (`DCI_BATCH_CONCURRENCY`, 8)
+     *
+     * @return array<array-key, Response|DciException> the same keys, in the same order
+     *
+     * @throws InvalidArgumentException for a negative `$concurrency` (nothing is sent)
+     * @throws \Throwable              what a pcntl signal handler threw during a batch of
+     *                                  concurrency 1 (see {@see Client::interrupt()})
+     */
+    public function sendAll(array $requests, int $concurrency = 0): array
+    {
+        return $this->batch($requests, $concurrency, static fn (CData $response): Response => new Response($response));
+    }
+
+    /**
+     * GETs paths at once and returns, **keyed as given and in the same order**, each one's
+     * decoded answer — what {@see Client::get()} returns: an array, or null for an empty body —
+     * or the {@see DciException} that GET met, as get() would have thrown it (an
+     * {@see ApiException} for an unknown server, a TimeoutException for one the batch's time
+     * budget left no time for...). One failure does not fail the batch; tell them apart with
+     * `instanceof DciException`:
+     *
+     * ```php
+     * $servers = $dci->getAll([2 => 'dci/v3/server/2', 7 => 'dci/v3/server/7'], 16);
+     * foreach ($servers as $id => $server) {
+     *     if ($server instanceof DciException) { log($id, $server->getMessage()); continue; }
+     *     echo $server['domain'];
+     * }
+     * ```
+     *
+     * Concurrency, the batch's one time budget (the client's `timeout`) and the PHP
+     * callbacks (no `logger` events and no pcntl handlers during a batch of more than one in
+     * flight) are as for {@see Client::sendAll()}.
+     *
+     * @param array<array-key, string> $paths       each as for get(); a value that is not a
+     *                                              string is an InvalidArgumentException in
+     *                                              its place
+     * @param int                      $concurrency requests in flight at once; 0 (the
+     *                                              default): the library's (8)
+     * @param array<mixed>             $query       query parameters for every GET, as for get()
+     * @param float|null               $timeout     each GET's own time budget in seconds,
+     *                                              when shorter than what is left of the batch's
+     *
+     * @return array<array-key, array<mixed>|DciException|null> the same keys, in the same order
+     *
+     * @throws InvalidArgumentException for a negative `$concurrency`, bad `$query` or
+     *                                  `$timeout` (nothing is sent)
+     * @throws \Throwable              what a pcntl signal handler threw during a batch of
+     *                                  concurrency 1
+     */
+    public function getAll(array $paths, int $concurrency = 0, array $query = [], ?float $timeout = null): array
+    {
+        self::pairs($query, 'query'); // refused once, for the batch, rather than in every place
+        if ($timeout !== null) {
+            self::millis('timeout', $timeout);
+        }
+        $requests = [];
+        foreach ($paths as $key => $path) {
+            $requests[$key] = ['method' => 'GET', 'path' => $path, 'query' => $query, 'timeout' => $timeout];
+        }
+
+        return $this->batch($requests, $concurrency, fn (CData $response): ?array => $this->answer($response));
+    }
+
+    /**
      * Every item of a list call (`{"list": [...], "size": N}`), fetched `$pageSize` items
      * per request by the library as the loop advances, each decoded (objects as arrays):
      *
@@ -805,8 +909,22 @@ final class Client
      */
     private function call(string $method, string $path, array|object|null $body, array $query, ?float $timeout): ?array
     {
+        return $this->answer($this->send($method, $path, Json::encode($body), $query, $timeout, []));
+    }
+
+    /**
+     * What get()/post()/delete() make of an answer: its error thrown (as the library judges
+     * it), else its body decoded. Frees the native response whatever happens.
+     *
+     * @param CData $response a `dci_response *`, taken over
+     *
+     * @return array<mixed>|null
+     *
+     * @throws DciException the answer's error, or a DecodeException
+     */
+    private function answer(CData $response): ?array
+    {
         $ffi = $this->ffi;
-        $response = $this->send($method, $path, Json::encode($body), $query, $timeout, []);
         try {
             $status = (int) $ffi->dci_response_error($response);
             if (!Native::isOk($status)) {
@@ -823,8 +941,234 @@ final class Client
     }
 
     /**
-     * Builds a request with dci_request_*, sends it, and hands over the native response
-     * (the caller frees it). Throws when no answer arrived.
+     * Sends a batch (`dci_client_send_batch`) and returns each request's result under its
+     * key, in the order given: what `$each` makes of an answer (it takes the native response
+     * over), or the exception of the request's failure — made by the one mapping
+     * ({@see Native::exception()}) from the facts read right after `dci_batch_status`. A
+     * request that cannot be built is its InvalidArgumentException, not sent.
+     *
+     * @param array<array-key, mixed>   $requests see {@see Client::sendAll()}
+     * @param callable(CData): mixed    $each     an answer's value; a DciException it throws
+     *                                            is that request's value
+     *
+     * @return array<array-key, mixed>
+     */
+    private function batch(array $requests, int $concurrency, callable $each): array
+    {
+        if ($concurrency < 0) {
+            throw Native::invalid('concurrency', "concurrency must be >= 0 (0: the library's default)");
+        }
+        $ffi = $this->ffi;
+        $h = $this->handle();
+        $results = [];
+        $built = [];
+        try {
+            foreach ($requests as $key => $request) {
+                try {
+                    $built[$key] = $this->batchRequest($request);
+                    $results[$key] = null; // its place, in the order given
+                } catch (DciException $e) {
+                    $results[$key] = $e; // this request only: the others are sent
+                }
+            }
+            $n = count($built);
+            if ($n === 0) {
+                return $results;
+            }
+            $list = $ffi->new("dci_request*[$n]");
+            $i = 0;
+            foreach ($built as $request) {
+                $list[$i++] = $request;
+            }
+            $requestsPtr = $ffi->cast('dci_request**', $list);
+            $out = $ffi->new('dci_batch*');
+            $status = $this->withoutCallbacks(
+                $concurrency !== 1 && $n > 1,
+                fn (): int => $this->waiting(
+                    static fn (): int => $ffi->dci_client_send_batch($h, $requestsPtr, $n, $concurrency, FFI::addr($out))
+                )
+            );
+            try {
+                Native::check($status);
+            } catch (\Throwable $e) {
+                if (!FFI::isNull($out)) { // DCI_OK, and a signal handler threw meanwhile
+                    $ffi->dci_batch_free($out);
+                }
+                throw $e;
+            }
+            try {
+                $i = 0;
+                foreach (array_keys($built) as $key) {
+                    $results[$key] = $this->batchResult($out, $i++, $each);
+                }
+            } finally {
+                $ffi->dci_batch_free($out);
+            }
+
+            return $results;
+        } finally {
+            foreach ($built as $request) {
+                $ffi->dci_request_free($request);
+            }
+        }
+    }
+
+    /**
+     * One request of a batch as a `dci_request *` (the caller frees it): a path (a GET), a
+     * list in request()'s parameter order, or an array keyed by those names.
+     *
+     * @throws InvalidArgumentException for anything else, or a value refused
+     */
+    private function batchRequest(mixed $request): CData
+    {
+        $names = ['method', 'path', 'body', 'query', 'timeout', 'headers'];
+        if (is_string($request)) {
+            $request = ['path' => $request];
+        } elseif (is_array($request) && array_is_list($request)) {
+            if (count($request) < 2 || count($request) > count($names)) {
+                throw Native::invalid('requests', 'a request given as a list is [method, path, body, query, timeout, '
+                    . 'headers], the first two required');
+            }
+            $request = array_combine(array_slice($names, 0, count($request)), $request);
+        } elseif (!is_array($request)) {
+            throw Native::invalid('requests', 'a request is a path, a list [method, path, ...] or an array with the keys '
+                . implode(', ', $names) . '; got ' . get_debug_type($request));
+        }
+        $unknown = array_diff(array_map('strval', array_keys($request)), $names);
+        if ($unknown !== []) {
+            throw Native::invalid('requests', 'unknown request key ' . implode(', ', array_map(
+                static fn (string $k): string => "'$k'",
+                $unknown
+            )) . ' (known: ' . implode(', ', $names) . ')');
+        }
+        $method = $request['method'] ?? 'GET';
+        $path = $request['path'] ?? null;
+        $body = $request['body'] ?? null;
+        $query = $request['query'] ?? [];
+        $timeout = $request['timeout'] ?? null;
+        $headers = $request['headers'] ?? [];
+        foreach ([['method', $method, is_string($method)], ['path', $path, is_string($path)],
+            ['body', $body, is_array($body) || is_object($body) || $body === null],
+            ['query', $query, is_array($query)], ['timeout', $timeout, $timeout === null || is_int($timeout) || is_float($timeout)],
+            ['headers', $headers, is_array($headers)]] as [$name, $value, $ok]) {
+            if (!$ok) {
+                throw Native::invalid($name, "a request's '$name' cannot be " . get_debug_type($value));
+            }
+        }
+
+        return $this->newRequest($method, $path, Json::encode($body), $query, $timeout === null ? null : (float) $timeout, $headers);
+    }
+
+    /**
+     * Request `$i` of a batch: what `$each` makes of its answer, or its failure's exception,
+     * whose facts `dci_batch_status` has just made this thread's last error.
+     *
+     * @param callable(CData): mixed $each
+     */
+    private function batchResult(CData $batch, int $i, callable $each): mixed
+    {
+        $ffi = $this->ffi;
+        $status = (int) $ffi->dci_batch_status($batch, $i);
+        if (!Native::isOk($status)) {
+            return Native::exception(Native::lastError($status));
+        }
+        $out = $ffi->new('dci_response*');
+        Native::check($ffi->dci_batch_take_response($batch, $i, FFI::addr($out)));
+        try {
+            return $each($out);
+        } catch (DciException $e) {
+            return $e;
+        }
+    }
+
+    /**
+     * Runs a library call with this client's PHP callbacks (the interrupt check, the logger)
+     * taken off when `$threaded`: the library then calls them from threads of its own, where
+     * PHP cannot run (its engine belongs to this thread: a crash, or worse). They are put
+     * back afterwards, whatever happens.
+     *
+     * @param callable(): int $call
+     */
+    private function withoutCallbacks(bool $threaded, callable $call): int
+    {
+        $logger = $this->options['logger'];
+        if (!$threaded || (!$this->checked && $logger === null)) {
+            return $call();
+        }
+        $ffi = $this->ffi;
+        $h = $this->handle();
+        if ($this->checked) {
+            Native::check($ffi->dci_client_set_interrupt_check($h, null, null));
+        }
+        if ($logger !== null) {
+            Native::check($ffi->dci_client_set_log_callback($h, Callbacks::LOG_LEVELS['warning'], null, null));
+        }
+        try {
+            return $call();
+        } finally {
+            if ($this->checked) {
+                Native::check($ffi->dci_client_set_interrupt_check($h, Callbacks::interruptCheck(), $this->handleState()));
+            }
+            if ($logger !== null) {
+                $this->attachLogger($logger, $this->options['log_level'] ?? 'info');
+            }
+        }
+    }
+
+    /**
+     * Builds a request with dci_request_* and hands it over (the caller frees it with
+     * `dci_request_free`); nothing is sent. The one place where this package's request
+     * arguments become a `dci_request`.
+     *
+     * @param array<mixed> $query
+     * @param array<mixed> $headers
+     *
+     * @throws InvalidArgumentException for an argument the library or PHP refuses
+     */
+    private function newRequest(
+        string $method,
+        string $path,
+        ?string $json,
+        array $query,
+        ?float $timeout,
+        array $headers
+    ): CData {
+        $ffi = $this->ffi;
+        $method = Native::cString($method, 'method');
+        $path = Native::cString($path, 'path');
+        $pairs = self::pairs($query, 'query');
+        $head = self::pairs($headers, 'header');
+        $ms = $timeout === null ? null : self::millis('timeout', $timeout);
+        $json = $json === null ? null : Native::cString($json, 'body');
+        $request = $ffi->dci_request_new($method, $path);
+        if ($request === null) {
+            // dci_request_new reports no status: a NULL request is a bad argument.
+            throw Native::exception(Native::lastError($ffi->DCI_ERROR_INVALID_ARGUMENT));
+        }
+        try {
+            foreach ($pairs as [$name, $value]) {
+                Native::check($ffi->dci_request_add_query($request, $name, $value));
+            }
+            if ($json !== null) {
+                Native::check($ffi->dci_request_set_json($request, $json));
+            }
+            foreach ($head as [$name, $value]) {
+                Native::check($ffi->dci_request_add_header($request, $name, $value));
+            }
+            if ($ms !== null) {
+                Native::check($ffi->dci_request_set_timeout_ms($request, $ms));
+            }
+        } catch (\Throwable $e) {
+            $ffi->dci_request_free($request);
+            throw $e;
+        }
+
+        return $request;
+    }
+
+    /**
+     * Builds a request ({@see Client::newRequest()}), sends it, and hands over the native
+     * response (the caller frees it). Throws when no answer arrived.
      *
      * @param array<mixed> $query
      * @param array<mixed> $headers
@@ -838,30 +1182,9 @@ final class Client
         array $headers
     ): CData {
         $ffi = $this->ffi;
-        $method = Native::cString($method, 'method');
-        $path = Native::cString($path, 'path');
         $h = $this->handle();
-        $pairs = self::pairs($query, 'query');
-        $head = self::pairs($headers, 'header');
-        $ms = $timeout === null ? null : self::millis('timeout', $timeout);
-        $request = $ffi->dci_request_new($method, $path);
-        if ($request === null) {
-            // dci_request_new reports no status: a NULL request is a bad argument.
-            throw Native::exception(Native::lastError($ffi->DCI_ERROR_INVALID_ARGUMENT));
-        }
+        $request = $this->newRequest($method, $path, $json, $query, $timeout, $headers);
         try {
-            foreach ($pairs as [$name, $value]) {
-                Native::check($ffi->dci_request_add_query($request, $name, $value));
-            }
-            if ($json !== null) {
-                Native::check($ffi->dci_request_set_json($request, Native::cString($json, 'body')));
-            }
-            foreach ($head as [$name, $value]) {
-                Native::check($ffi->dci_request_add_header($request, $name, $value));
-            }
-            if ($ms !== null) {
-                Native::check($ffi->dci_request_set_timeout_ms($request, $ms));
-            }
             $out = $ffi->new('dci_response*');
             $status = $this->waiting(static fn (): int => $ffi->dci_client_send($h, $request, FFI::addr($out)));
             try {

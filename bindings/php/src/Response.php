@@ -10,9 +10,9 @@ use DciManager\Exception\InvalidArgumentException;
 use FFI\CData;
 
 /**
- * An HTTP answer from {@see Client::request()}, whatever its status: the status, the body
- * (copied byte for byte: any bytes, NUL included), the headers and how many times the
- * request was sent.
+ * An HTTP answer from {@see Client::request()} or {@see Client::sendAll()}, whatever its
+ * status: the status, the body (copied byte for byte: any bytes, NUL included), the headers
+ * and how many times the request was sent.
  *
  * A Response may be an error answer (API error, HTTP 401, an HTML 502, a redirect, the last
  * 503 after the retries): {@see Response::getError()} gives the exception that
@@ -37,11 +37,11 @@ final class Response
     private ?array $error;
 
     /**
-     * Takes over a `dci_response *` handed out by `dci_client_send`.
+     * Takes over a `dci_response *` handed out by `dci_client_send` (or taken from a batch).
      *
      * @param CData $response the native response; freed with this object
      *
-     * @internal responses come from Client::request()
+     * @internal responses come from Client::request() and Client::sendAll()
      */
     public function __construct(CData $response)
     {

@@ -556,10 +556,18 @@ impl Client {
     /// happen inside. Use [`Response::error`] or [`Response::into_json`] to judge the answer.
     pub fn send(&self, req: &Request<'_>) -> Result<Response> {
         let settings = self.current_settings();
-        interrupt::watching(&self.interrupts, settings.interrupt_check.as_ref(), || {
-            self.pipeline(&settings, req)
-        })
-        .map_err(|e| self.named(req, e))
+        self.send_checked(req, &settings, settings.interrupt_check.as_ref())
+    }
+
+    /// [`send`](Self::send) watching for interrupts with `check` (the client's, or a batch's).
+    fn send_checked(
+        &self,
+        req: &Request<'_>,
+        settings: &Settings,
+        check: Option<&Check>,
+    ) -> Result<Response> {
+        interrupt::watching(&self.interrupts, check, || self.pipeline(settings, req))
+            .map_err(|e| self.named(req, e))
     }
 
     /// An error of a request, scrubbed of the secrets the call knows and naming the request.
@@ -581,10 +589,13 @@ impl Client {
     /// The batch has one time budget, the client's (`timeout`): a request starts with what
     /// is left of it (or its own timeout, if shorter), and one that cannot start before it
     /// runs out fails with [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), never sent.
-    /// When a request is interrupted ([`interrupt`](Self::interrupt), a binding's check such
-    /// as Python's Ctrl-C), the batch stops: the requests in flight are interrupted too and
-    /// those not started fail with [`ErrorKind::Interrupted`](crate::ErrorKind::Interrupted),
-    /// never sent.
+    /// When a request is interrupted ([`interrupt`](Self::interrupt), or the client's interrupt
+    /// check, which only the calling thread runs — a binding's check, such as Python's
+    /// Ctrl-C, runs where the binding expects it), the batch stops: its requests in flight
+    /// are interrupted too (other calls on the client are not) and those not started fail
+    /// with [`ErrorKind::Interrupted`](crate::ErrorKind::Interrupted), never sent. The
+    /// client's observer (its log callbacks) hears the events of every request, from the
+    /// thread that sends it.
     pub fn send_all(&self, requests: &[Request<'_>], concurrency: usize) -> Vec<Result<Response>> {
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         let n = requests.len();
@@ -593,12 +604,27 @@ impl Client {
         } else {
             concurrency
         };
-        let deadline = self.settings.read().timeout.map(|t| Instant::now() + t);
+        let settings = self.current_settings();
+        let deadline = settings.timeout.map(|t| Instant::now() + t);
         let next = AtomicUsize::new(0);
-        let stop = AtomicBool::new(false);
+        // Set when a request of the batch is interrupted: the others stop at their next check.
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped: Check = {
+            let stop = Arc::clone(&stop);
+            Arc::new(move || stop.load(Ordering::SeqCst))
+        };
+        // The calling thread runs the client's check as well (a binding's, such as Python's
+        // signal handlers, may run only there).
+        let caller: Check = match &settings.interrupt_check {
+            None => Arc::clone(&stopped),
+            Some(own) => {
+                let (own, stop) = (Arc::clone(own), Arc::clone(&stop));
+                Arc::new(move || stop.load(Ordering::SeqCst) || own())
+            }
+        };
         let slots: Vec<parking_lot::Mutex<Option<Result<Response>>>> =
             (0..n).map(|_| parking_lot::Mutex::new(None)).collect();
-        let work = || loop {
+        let work = |check: &Check| loop {
             let i = next.fetch_add(1, Ordering::SeqCst);
             let Some(req) = requests.get(i) else {
                 break;
@@ -612,20 +638,18 @@ impl Client {
                     ),
                 ))
             } else {
-                self.send_within(req, deadline)
+                self.send_within(req, &settings, check, deadline)
             };
-            if matches!(&result, Err(e) if e.kind() == crate::ErrorKind::Interrupted)
-                && !stop.swap(true, Ordering::SeqCst)
-            {
-                self.interrupt(); // the batch's requests in flight stop too
+            if matches!(&result, Err(e) if e.kind() == crate::ErrorKind::Interrupted) {
+                stop.store(true, Ordering::SeqCst); // the batch's requests in flight stop too
             }
             *slots[i].lock() = Some(result);
         };
         std::thread::scope(|scope| {
             for _ in 1..concurrency.min(n) {
-                scope.spawn(work);
+                scope.spawn(|| work(&stopped));
             }
-            work();
+            work(&caller);
         });
         slots
             .into_iter()
@@ -638,9 +662,15 @@ impl Client {
 
     /// [`send`](Self::send) with what is left before `deadline` as the time budget (or the
     /// request's own, if shorter); nothing is sent once the deadline has passed.
-    fn send_within(&self, req: &Request<'_>, deadline: Option<Instant>) -> Result<Response> {
+    fn send_within(
+        &self,
+        req: &Request<'_>,
+        settings: &Settings,
+        check: &Check,
+        deadline: Option<Instant>,
+    ) -> Result<Response> {
         let Some(deadline) = deadline else {
-            return self.send(req);
+            return self.send_checked(req, settings, Some(check));
         };
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -656,7 +686,7 @@ impl Client {
             Some(Some(own)) => own.min(left),
             _ => left,
         };
-        self.send(&req.clone().timeout(Some(budget)))
+        self.send_checked(&req.clone().timeout(Some(budget)), settings, Some(check))
     }
 
     /// Interrupts every call in flight on this client, from another thread (or, through the

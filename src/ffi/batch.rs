@@ -13,9 +13,11 @@ use crate::error::Error;
 ///
 /// The batch shares one time budget, the client's (`dci_client_set_timeout_ms`): a request
 /// starts with what is left of it, and one that cannot start in time fails with
-/// DCI_ERROR_TIMEOUT, never sent. When a request is interrupted (`dci_client_interrupt`),
-/// the batch stops: those in flight are interrupted, those not started fail with
-/// DCI_ERROR_INTERRUPTED, never sent. `requests` is an array of `n` request handles (each
+/// DCI_ERROR_TIMEOUT, never sent. When a request is interrupted (`dci_client_interrupt`, or
+/// the client's interrupt check — which only the calling thread runs), the batch stops: its
+/// requests in flight are interrupted (other calls on the client are not), those not started
+/// fail with DCI_ERROR_INTERRUPTED, never sent. The client's log callbacks hear the events of
+/// every request, **from the batch's threads** (thread-safe, as always). `requests` is an array of `n` request handles (each
 /// used by this call only while it runs; one may appear several times); `n` may be 0.
 /// Fails only for bad arguments (a NULL handle), writing nothing. Thread-safe.
 #[no_mangle]

@@ -183,8 +183,9 @@ pub unsafe extern "C" fn dci_set_log_callback(
 }
 
 /// Sends this client's events to `callback` (see `dci_log_fn`), from `min_level` up, besides
-/// the process-wide callback; NULL `callback` stops it. Applies from the next request.
-/// Thread-safe.
+/// the process-wide callback; NULL `callback` stops it. Applies from the next request: a call
+/// already in flight may still deliver to the previous callback and `user_data`, so free
+/// those only once no call that started before the change is running. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn dci_client_set_log_callback(
     client: *mut dci_client,

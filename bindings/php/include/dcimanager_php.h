@@ -295,9 +295,11 @@ dci_status dci_quote(const char *text, char **quoted_out);
 
  The batch shares one time budget, the client's (`dci_client_set_timeout_ms`): a request
  starts with what is left of it, and one that cannot start in time fails with
- DCI_ERROR_TIMEOUT, never sent. When a request is interrupted (`dci_client_interrupt`),
- the batch stops: those in flight are interrupted, those not started fail with
- DCI_ERROR_INTERRUPTED, never sent. `requests` is an array of `n` request handles (each
+ DCI_ERROR_TIMEOUT, never sent. When a request is interrupted (`dci_client_interrupt`, or
+ the client's interrupt check — which only the calling thread runs), the batch stops: its
+ requests in flight are interrupted (other calls on the client are not), those not started
+ fail with DCI_ERROR_INTERRUPTED, never sent. The client's log callbacks hear the events of
+ every request, **from the batch's threads** (thread-safe, as always). `requests` is an array of `n` request handles (each
  used by this call only while it runs; one may appear several times); `n` may be 0.
  Fails only for bad arguments (a NULL handle), writing nothing. Thread-safe.
  */
@@ -702,8 +704,9 @@ dci_status dci_set_log_callback(dci_log_level min_level, dci_log_fn callback, vo
 
 /*
  Sends this client's events to `callback` (see `dci_log_fn`), from `min_level` up, besides
- the process-wide callback; NULL `callback` stops it. Applies from the next request.
- Thread-safe.
+ the process-wide callback; NULL `callback` stops it. Applies from the next request: a call
+ already in flight may still deliver to the previous callback and `user_data`, so free
+ those only once no call that started before the change is running. Thread-safe.
  */
 dci_status dci_client_set_log_callback(dci_client *client,
                                        dci_log_level min_level,

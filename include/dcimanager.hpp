@@ -10,7 +10,7 @@
 //
 // Errors are exceptions, one class per dci_status, chosen in one place (dci::detail::raise):
 // dci::Error ⊃ dci::ApiError ⊃ dci::UnauthorizedError; dci::HttpError, dci::ConnectError,
-// dci::TimeoutError, dci::TlsError, dci::RetriesExhaustedError, dci::InvalidArgument,
+// dci::TimeoutError, dci::TlsError, dci::RetriesExhaustedError, dci::InvalidArgumentError,
 // dci::DecodeError, dci::InterruptedError, dci::InternalError. Every error carries the facts
 // of the C API's dci_last_error_* (phase, request_sent, attempts, http_status,
 // api_code/message/value, argument, body, tls_pin, method, url), read once, right after the
@@ -116,7 +116,7 @@ struct ErrorFacts {
     std::string api_message;
     /// The platform's error.value as JSON text, empty when none.
     std::string api_value;
-    /// For InvalidArgument: the argument refused ("url", "path", "header"...), else empty.
+    /// For InvalidArgumentError: the argument refused ("url", "path", "header"...), else empty.
     std::string argument;
     /// The start of a body that was not what was expected, secrets masked.
     std::string body;
@@ -177,7 +177,7 @@ public:
     [[nodiscard]] bool request_sent() const noexcept { return facts_.request_sent; }
     /// Attempts made for the call, retries and failed connections included.
     [[nodiscard]] uint32_t attempts() const noexcept { return facts_.attempts; }
-    /// The argument refused, for InvalidArgument.
+    /// The argument refused, for InvalidArgumentError.
     [[nodiscard]] const std::string &argument() const noexcept { return facts_.argument; }
     /// The start of a body that was not what was expected.
     [[nodiscard]] const std::string &body() const noexcept { return facts_.body; }
@@ -232,10 +232,12 @@ public:
     using Error::Error;
 };
 /// An argument the library cannot use (bad URL, NUL inside a string, another origin...).
-class InvalidArgument : public Error {
+class InvalidArgumentError : public Error {
 public:
     using Error::Error;
 };
+/// The name of 0.1 (every other class ends in "Error"); kept for one release.
+using InvalidArgument [[deprecated("use dci::InvalidArgumentError")]] = InvalidArgumentError;
 /// A success answer whose body is not the JSON expected, or is too large.
 class DecodeError : public Error {
 public:
@@ -259,7 +261,7 @@ namespace detail {
 /// The one place where a dci_status becomes an exception class.
 [[noreturn]] inline void raise(dci_status status, const std::string &message, ErrorFacts facts) {
     switch (status) {
-    case DCI_ERROR_INVALID_ARGUMENT: throw InvalidArgument(status, message, std::move(facts));
+    case DCI_ERROR_INVALID_ARGUMENT: throw InvalidArgumentError(status, message, std::move(facts));
     case DCI_ERROR_CONNECT: throw ConnectError(status, message, std::move(facts));
     case DCI_ERROR_TIMEOUT: throw TimeoutError(status, message, std::move(facts));
     case DCI_ERROR_TLS: throw TlsError(status, message, std::move(facts));
@@ -439,7 +441,7 @@ inline void dcimanager_hpp_log(void *user_data, dci_log_level level, const char 
 /// static) until it is replaced or removed; an empty std::function removes it, as
 /// clear_log_callback() does. See LogRecord, and Client::set_log_callback for the rules the
 /// callback keeps (thread-safe, quick, not using the client that logs; what it throws is
-/// dropped). Throws InvalidArgument when the process (a Rust program linking the library)
+/// dropped). Throws InvalidArgumentError when the process (a Rust program linking the library)
 /// has installed another `log` logger.
 inline void set_log_callback(LogCallback callback, LogLevel min_level = LogLevel::info) {
     if (!callback) {
@@ -727,7 +729,7 @@ public:
     /// (set_verify_tls(false)), the pin alone decides. A mismatch throws TlsError (with
     /// tls_pin()). An empty string removes the pins, as clear_pinned_pubkey() does. Learn the
     /// pin with dci::server_pin and compare it out of band first. A malformed pin throws
-    /// InvalidArgument (argument() == "pinned_pubkey"). Applies from the next connection.
+    /// InvalidArgumentError (argument() == "pinned_pubkey"). Applies from the next connection.
     Client &set_pinned_pubkey(const std::string &pins) {
         return done(dci_client_set_pinned_pubkey(c_.get(), detail::c_str(pins, "pinned_pubkey")));
     }
@@ -739,7 +741,7 @@ public:
     /// empty string means no proxy at all, whatever the environment says (curl's
     /// CURLOPT_PROXY ""). TLS runs inside the tunnel. A proxy that refuses or cannot be
     /// reached throws ConnectError (phase "connect"), its message naming the proxy without
-    /// its credentials. A bad URL throws InvalidArgument (argument() == "proxy"). Applies
+    /// its credentials. A bad URL throws InvalidArgumentError (argument() == "proxy"). Applies
     /// from the next connection.
     Client &set_proxy(const std::string &url) {
         return done(dci_client_set_proxy(c_.get(), detail::c_str(url, "proxy")));
@@ -872,7 +874,7 @@ public:
     /// cannot start in time fails with TimeoutError, never sent (request_sent() false,
     /// attempts() 0). interrupt() stops the whole batch: the requests in flight fail with
     /// InterruptedError, those not started too, never sent. Log callbacks run on the batch's
-    /// threads. A request may appear more than once. Throws (InvalidArgument) only for a
+    /// threads. A request may appear more than once. Throws (InvalidArgumentError) only for a
     /// moved-from Request, before anything is sent.
     [[nodiscard]] std::vector<Result> send_all(const std::vector<Request> &requests,
                                                size_t concurrency = DCI_BATCH_CONCURRENCY) {
@@ -1002,7 +1004,7 @@ private:
 /// ("sha256//<base64>", curl's format), for Client::set_pinned_pubkey. Connects (through the
 /// environment's proxy, as a client would) and completes a TLS handshake that trusts any
 /// certificate; sends no HTTP request. Trust on first use, like ssh's fingerprint: compare
-/// the pin out of band (on the platform's console) before pinning it. Throws InvalidArgument
+/// the pin out of band (on the platform's console) before pinning it. Throws InvalidArgumentError
 /// for a URL that is not https, ConnectError, TimeoutError (10 s) or TlsError.
 [[nodiscard]] inline std::string server_pin(const std::string &url) {
     char *pin = nullptr;

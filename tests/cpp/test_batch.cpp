@@ -134,7 +134,7 @@ int main() {
     try {
         (void)c.send_all(twice);
         CHECK(false);
-    } catch (const dci::InvalidArgument &e) {
+    } catch (const dci::InvalidArgumentError &e) {
         CHECK(e.argument() == "requests" && !e.request_sent());
     }
     (void)gone;

@@ -96,13 +96,13 @@ int main() {
     // Errors without a request have no method or URL, even right after one that had them
     // (the C API's last error keeps the facts of the last failure until another replaces
     // them): the wrapper's own check, and a setter's refusal.
-    expect<dci::InvalidArgument>("NUL byte", [&] { admin.set_token(std::string("a\0b", 3)); },
-                                 [](const dci::InvalidArgument &e) {
+    expect<dci::InvalidArgumentError>("NUL byte", [&] { admin.set_token(std::string("a\0b", 3)); },
+                                 [](const dci::InvalidArgumentError &e) {
                                      CHECK(e.method().empty() && e.url().empty());
                                      CHECK(e.http_status() == 0 && e.api_code() == 0 && e.argument() == "token");
                                  });
-    expect<dci::InvalidArgument>("bad pin", [&] { admin.set_pinned_pubkey("sha256//x"); },
-                                 [](const dci::InvalidArgument &e) {
+    expect<dci::InvalidArgumentError>("bad pin", [&] { admin.set_pinned_pubkey("sha256//x"); },
+                                 [](const dci::InvalidArgumentError &e) {
                                      CHECK(e.method().empty() && e.url().empty() && e.http_status() == 0);
                                      CHECK(e.argument() == "pinned_pubkey");
                                  });

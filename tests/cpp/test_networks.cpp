@@ -86,14 +86,14 @@ int main() {
     // Other errors carry no pin.
     {
         dci::Client c(url);
-        auto e = thrown<dci::InvalidArgument>("bad pin", [&] { c.set_pinned_pubkey("sha256//not-base64"); });
+        auto e = thrown<dci::InvalidArgumentError>("bad pin", [&] { c.set_pinned_pubkey("sha256//not-base64"); });
         if (e) CHECK(e->argument() == "pinned_pubkey" && e->tls_pin().empty());
     }
 
     // dci::server_pin learns the pin without trusting (and sends no request).
     CHECK(dci::server_pin(url) == pin);
     {
-        auto e = thrown<dci::InvalidArgument>("server_pin of http", [] { (void)dci::server_pin("http://127.0.0.1:1"); });
+        auto e = thrown<dci::InvalidArgumentError>("server_pin of http", [] { (void)dci::server_pin("http://127.0.0.1:1"); });
         if (e) CHECK(e->argument() == "url");
     }
 
@@ -151,7 +151,7 @@ int main() {
             CHECK(e->tls_pin().empty());
         }
         // A malformed proxy URL: refused at once, its credentials not shown.
-        auto bad = thrown<dci::InvalidArgument>("gopher proxy", [&] { c.set_proxy("gopher://dci:proxy-pass@x"); });
+        auto bad = thrown<dci::InvalidArgumentError>("gopher proxy", [&] { c.set_proxy("gopher://dci:proxy-pass@x"); });
         if (bad) CHECK(bad->argument() == "proxy" && !contains(bad->what(), "proxy-pass"));
     }
 

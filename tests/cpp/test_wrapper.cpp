@@ -14,6 +14,12 @@
 
 #include "check.hpp"
 
+// The name of 0.1 still compiles (deprecated: the warning is silenced for this one check).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static_assert(std::is_same_v<dci::InvalidArgument, dci::InvalidArgumentError>, "dci::InvalidArgument still works");
+#pragma GCC diagnostic pop
+
 // Runs `f`, which must throw exactly E (not a sibling class); checks the HTTP status too.
 template <class E>
 static void expect(const char *what, const std::function<void()> &f, uint16_t http = 0, int32_t code = 0) {
@@ -79,12 +85,12 @@ int main() {
     CHECK(dci::encode_component("a b+") == "a%20b%2B");
 
     // One exception type per status.
-    expect<dci::InvalidArgument>("bad url", [] { dci::Client bad("dci.example.com"); });
-    expect<dci::InvalidArgument>("NUL inside", [&] { admin.set_token(std::string("a\0b", 3)); });
-    expect<dci::InvalidArgument>("other origin", [&] { (void)admin.get("https://evil.example.com/api/x"); });
+    expect<dci::InvalidArgumentError>("bad url", [] { dci::Client bad("dci.example.com"); });
+    expect<dci::InvalidArgumentError>("NUL inside", [&] { admin.set_token(std::string("a\0b", 3)); });
+    expect<dci::InvalidArgumentError>("other origin", [&] { (void)admin.get("https://evil.example.com/api/x"); });
     try {
         (void)admin.get("https://evil.example.com/api/x");
-    } catch (const dci::InvalidArgument &e) {
+    } catch (const dci::InvalidArgumentError &e) {
         CHECK(e.argument() == "path" && !e.request_sent() && e.attempts() == 0 && e.phase().empty());
     }
     expect<dci::ApiError>("unknown server", [&] { (void)admin.get("dci/v3/server/999999"); }, 404, 3080);

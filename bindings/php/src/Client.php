@@ -753,11 +753,11 @@ final class Client
      * Retries and the single re-login of an expired session work as for request().
      *
      * PHP runs code on its own thread only, so while more than one request may be in flight
-     * (`$concurrency` other than 1, and more than one request), the client's PHP callbacks
-     * are off: its `logger` receives no event of the batch, and pcntl signal handlers run
-     * after it returns (its time budget bounds the wait), not during it. With `$concurrency`
-     * 1 the requests go one after another on this thread, logged and interruptible as any
-     * call.
+     * (`$concurrency` other than 1, and more than one request), the client's `logger`
+     * receives no event of the batch (the library reports from the batch's threads). pcntl
+     * signal handlers still run while the batch waits (on this thread), and a handler's
+     * {@see Client::interrupt()} stops the whole batch. With `$concurrency` 1 the requests go
+     * one after another on this thread, logged as any call.
      *
      * @param array<array-key, string|array<mixed>> $requests each request: a path (a GET), a
      *        list in {@see Client::request()}'s parameter order — `[method, path, body,
@@ -794,9 +794,9 @@ final class Client
      * }
      * ```
      *
-     * Concurrency, the batch's one time budget (the client's `timeout`) and the PHP
-     * callbacks (no `logger` events and no pcntl handlers during a batch of more than one in
-     * flight) are as for {@see Client::sendAll()}.
+     * Concurrency, the batch's one time budget (the client's `timeout`), the `logger` (no
+     * event of a batch of more than one in flight) and pcntl handlers (they run, and their
+     * interrupt() stops the batch) are as for {@see Client::sendAll()}.
      *
      * @param array<array-key, string> $paths       each as for get(); a value that is not a
      *                                              string is an InvalidArgumentException in
@@ -1091,27 +1091,19 @@ final class Client
      */
     private function withoutCallbacks(bool $threaded, callable $call): int
     {
+        // The interrupt check stays: the library runs it on the calling thread only. The log
+        // callback is called from whichever thread sends a request: off for the batch.
         $logger = $this->options['logger'];
-        if (!$threaded || (!$this->checked && $logger === null)) {
+        if (!$threaded || $logger === null) {
             return $call();
         }
         $ffi = $this->ffi;
         $h = $this->handle();
-        if ($this->checked) {
-            Native::check($ffi->dci_client_set_interrupt_check($h, null, null));
-        }
-        if ($logger !== null) {
-            Native::check($ffi->dci_client_set_log_callback($h, Callbacks::LOG_LEVELS['warning'], null, null));
-        }
+        Native::check($ffi->dci_client_set_log_callback($h, Callbacks::LOG_LEVELS['warning'], null, null));
         try {
             return $call();
         } finally {
-            if ($this->checked) {
-                Native::check($ffi->dci_client_set_interrupt_check($h, Callbacks::interruptCheck(), $this->handleState()));
-            }
-            if ($logger !== null) {
-                $this->attachLogger($logger, $this->options['log_level'] ?? 'info');
-            }
+            $this->attachLogger($logger, $this->options['log_level'] ?? 'info');
         }
     }
 

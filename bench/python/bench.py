@@ -5,6 +5,9 @@
     bench.py CLIENT threads T N PATH  T threads sharing one client, N GETs each
     bench.py CLIENT burst R PATH      R times: queue five 503s, time one GET to success
     bench.py CLIENT cold PATH         import, one authenticated GET; prints the import time
+    bench.py native batch N C PATH    one warm-up GET, then N GETs of PATH: with C = 1 one after
+                                      another with get(), else one get_all() of the N paths, C
+                                      at once (as the C and PHP batch modes)
 
 CLIENT is ``native`` (``dcimanager.Client``), ``compat`` (``dcimanager.compat.Session`` set up
 like the platform's example) or ``requests`` (the example itself on requests + urllib3 2.x,
@@ -181,6 +184,21 @@ def main():
             times.append(time.perf_counter() - t0)
             attempts.append(a)
         out = {"times_s": times, "attempts": attempts}
+    elif MODE == "batch":
+        if KIND != "native":
+            sys.exit("the batch mode is the native client's (Client.get_all)")
+        n, concurrency, path = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+        client = get.__self__
+        get(path)  # the connection
+        u0, s0, _ = usage()
+        t0 = time.perf_counter()
+        values = [get(path) for _ in range(n)] if concurrency == 1 else client.get_all([path] * n, concurrency)
+        wall = time.perf_counter() - t0
+        u1, s1, rss = usage()
+        if len(values) != n or not all("id" in v for v in values):
+            sys.exit("an answer without an id")
+        out = {"n": n, "concurrency": concurrency, "wall_s": wall, "user_s": u1 - u0,
+               "sys_s": s1 - s0, "maxrss_kb": rss}
     elif MODE == "cold":
         get(sys.argv[3])
         out = {"import_s": IMPORT_S}

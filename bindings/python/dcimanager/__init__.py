@@ -7,6 +7,11 @@ default); network I/O runs with the GIL released, so threads can share one ``Cli
 ``async for`` over ``paginate``, ``async with``), each run in a worker thread so the event loop
 never blocks.
 
+``Client.get_all`` sends many GETs at once (a batch on threads of the call); a
+:class:`Response` (from ``Client.request``) has requests' ``status_code``, ``reason``, ``ok``,
+``url``, ``elapsed``, case-insensitive ``headers`` (:class:`CaseInsensitiveDict`),
+``json()`` and ``raise_for_status()``.
+
 Errors are :class:`Error` subclasses chosen by kind, with the error's facts as attributes
 (``phase``, ``request_sent``, ``attempts``, ``status``, ``code``/``msg``/``value``...). Results
 that carry a secret (:class:`LoginInfo`, :class:`KeyInfo`) hide it from ``repr``.
@@ -47,22 +52,29 @@ from ._native import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._async import AsyncClient
+    from ._structures import CaseInsensitiveDict
 del TYPE_CHECKING
 
 
 def __getattr__(name: str) -> object:
-    # AsyncClient is imported on first use: asyncio takes longer to import than all the
-    # rest of the package (`make bench` times `import dcimanager`).
+    # AsyncClient and CaseInsensitiveDict are imported on first use: asyncio takes longer to
+    # import than all the rest of the package, and typing about as long (`make bench` times
+    # `import dcimanager`).
     if name == "AsyncClient":
         from ._async import AsyncClient
 
         globals()["AsyncClient"] = AsyncClient
         return AsyncClient
+    if name == "CaseInsensitiveDict":
+        from ._structures import CaseInsensitiveDict
+
+        globals()["CaseInsensitiveDict"] = CaseInsensitiveDict
+        return CaseInsensitiveDict
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> "list[str]":
-    return sorted(set(globals()) | {"AsyncClient"})
+    return sorted(set(globals()) | {"AsyncClient", "CaseInsensitiveDict"})
 
 __all__ = [
     "__version__",
@@ -70,6 +82,7 @@ __all__ = [
     "Client",
     "AsyncClient",
     "Response",
+    "CaseInsensitiveDict",
     "Pages",
     "LoginInfo",
     "KeyInfo",

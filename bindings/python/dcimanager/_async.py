@@ -51,6 +51,10 @@ class AsyncClient:
     (:meth:`login` or :meth:`login_with_key`), as ``Client``'s ``with`` does, then closes it.
     Errors are the same :class:`dcimanager.Error` subclasses, with the same facts, as
     ``Client``'s. See the module documentation for cancellation.
+
+    ``Client.get_all`` has no counterpart here: ``await asyncio.gather(*(c.get(p) for p in
+    paths))`` sends the GETs at once (up to ``max_workers`` in flight), in order, with
+    ``return_exceptions=True`` as there.
     """
 
     def __init__(

@@ -10,6 +10,10 @@
 //!   cancelled): set, the call stops with `dcimanager.InterruptedError`.
 //!
 //! A call that does not wait pays nothing: the check runs only between slices of a wait.
+//!
+//! A batch (`Client.get_all`, the core's `send_all`) runs on the calling thread and on threads
+//! of the core's: the calling thread, when it is the main thread, runs the signal handlers
+//! while its own requests wait, and an interrupt there stops the whole batch.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -65,6 +69,17 @@ pub fn check() -> dcimanager::interrupt::Check {
 /// exception is raised, whatever the call returned.
 pub fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
     crate::logging::before_call(py);
+    after_signals(py, f)
+}
+
+/// [`detached`] for a batch, whose other threads log as this call does.
+pub fn detached_batch<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
+    crate::logging::before_batch(py);
+    after_signals(py, f)
+}
+
+/// Runs `f` with the GIL released; the exception a signal handler raised meanwhile wins.
+fn after_signals<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
     PENDING.with(|p| p.borrow_mut().take());
     let out = py.detach(f);
     match PENDING.with(|p| p.borrow_mut().take()) {
@@ -73,9 +88,9 @@ pub fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> PyResu
     }
 }
 
-/// A cancel token for the native calls made on one thread while it is entered: `with
-/// token: client.get(...)` in a worker thread, `token.cancel()` from anywhere. Used by
-/// `AsyncClient`, whose cancelled tasks cancel the call they were awaiting.
+/// A cancel token for the native calls made on one thread while it is entered: ``with
+/// token: client.get(...)`` in a worker thread, ``token.cancel()`` from anywhere. Used by
+/// ``AsyncClient``, whose cancelled tasks cancel the call they were awaiting.
 #[pyclass(frozen, module = "dcimanager._native", name = "_Cancel")]
 pub struct Cancel {
     flag: Arc<AtomicBool>,
@@ -96,7 +111,7 @@ impl Cancel {
         self.flag.store(true, Ordering::SeqCst);
     }
 
-    /// Whether `cancel()` was called.
+    /// Whether ``cancel()`` was called.
     #[getter]
     fn cancelled(&self) -> bool {
         self.flag.load(Ordering::SeqCst)

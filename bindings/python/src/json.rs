@@ -1,20 +1,155 @@
 //! JSON ↔ Python objects, without an intermediate tree: response bodies are parsed straight
-//! into dicts, lists, strs, ints and floats (parse.rs; a serde visitor for values the core
-//! already parsed), and Python objects are serialized straight into the request body.
+//! into dicts, lists, strs, ints and floats (pydantic's `jiter` reads the text, [`loads`]
+//! makes the objects, object keys from a small per-thread table of interned strings; a serde
+//! visitor for values the core already parsed), and Python objects are serialized straight
+//! into the request body.
+//!
+//! jiter is used without its `python` feature: that feature does not build for the limited
+//! API of Python 3.9 (the abi3-py39 wheel), and its string cache would pay for a `bytes`
+//! object on every hit there (pyo3 compares a `str` through `PyUnicode_AsUTF8String` below
+//! 3.10's limited API). The table below compares the key's bytes in Rust instead.
+//!
+//! [`loads`] accepts what `serde_json::from_slice::<Value>` — the core's parser — accepts
+//! (RFC 8259 with serde_json's limits: nesting up to 127, numbers out of the f64 range
+//! refused, invalid UTF-8 and lone surrogates refused), and gives the same values: integers as
+//! `int` when they fit in i64/u64, otherwise — like every number with a fraction or an
+//! exponent — as `float`; `-0` as the float `-0.0`. One difference: jiter refuses a number
+//! whose integer part has more than 4,300 digits, which serde_json reads when an exponent
+//! brings it back into range; the caller falls back to serde_json whenever `loads` refuses
+//! (see `body_json` in lib.rs), so answers get the core's value or the core's error.
+//! `bindings/python/tests/test_json.py` checks both properties against the serde_json path
+//! on generated documents (through `_native._json_loads`).
 
+use std::borrow::Cow;
+
+use jiter::{Jiter, JiterError, Peek};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{self, Serialize, SerializeMap, SerializeSeq};
 
-/// Parses JSON bytes into Python objects (the hand-written parser of parse.rs). `Err`
-/// carries a short reason.
-pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
-    crate::parse::loads(py, bytes).map_err(|e| e.0.to_owned())
+/// serde_json's nesting limit: 127 arrays and objects inside one another parse, 128 do not.
+const MAX_DEPTH: usize = 128;
+
+/// Why [`loads`] refused a text (a message for the tests: answers get the core's error).
+enum Fail {
+    Jiter(JiterError),
+    Other(&'static str),
 }
 
-/// The same through serde_json (the reference the parser is tested against).
+impl From<JiterError> for Fail {
+    fn from(e: JiterError) -> Self {
+        Fail::Jiter(e)
+    }
+}
+
+impl From<PyErr> for Fail {
+    fn from(_: PyErr) -> Self {
+        Fail::Other("a Python object could not be made")
+    }
+}
+
+type R<T> = Result<T, Fail>;
+
+/// Parses JSON bytes into Python objects (jiter's reader, serde_json's values). `Err`
+/// carries a short reason.
+pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
+    let mut jiter = Jiter::new(bytes);
+    let parsed = jiter
+        .peek()
+        .map_err(Fail::from)
+        .and_then(|peek| value(py, &mut jiter, peek, 0))
+        .and_then(|v| {
+            jiter.finish()?;
+            Ok(v)
+        });
+    parsed.map_err(|e| match e {
+        Fail::Jiter(e) => e.description(&jiter),
+        Fail::Other(text) => text.to_owned(),
+    })
+}
+
+/// The value `peek` starts, `depth` arrays and objects deep.
+fn value<'py>(
+    py: Python<'py>,
+    j: &mut Jiter<'_>,
+    peek: Peek,
+    depth: usize,
+) -> R<Bound<'py, PyAny>> {
+    Ok(match peek {
+        Peek::Null => {
+            j.known_null()?;
+            py.None().into_bound(py)
+        }
+        Peek::True | Peek::False => PyBool::new(py, j.known_bool(peek)?).to_owned().into_any(),
+        Peek::String => PyString::new(py, j.known_str()?).into_any(),
+        Peek::Array => {
+            let depth = nested(depth)?;
+            let list = PyList::empty(py);
+            let mut next = j.known_array()?;
+            while let Some(peek) = next {
+                list.append(value(py, j, peek, depth)?)?;
+                next = j.array_step()?;
+            }
+            list.into_any()
+        }
+        Peek::Object => {
+            let depth = nested(depth)?;
+            let dict = PyDict::new(py);
+            let mut key = j.known_object()?.map(|k| key_string(py, k));
+            while let Some(k) = key {
+                let peek = j.peek()?;
+                dict.set_item(k, value(py, j, peek, depth)?)?;
+                key = j.next_key()?.map(|k| key_string(py, k));
+            }
+            dict.into_any()
+        }
+        // A number, or not a value (jiter says which).
+        _ => number(py, j.known_number_bytes(peek)?)?,
+    })
+}
+
+/// One level deeper, unless that passes serde_json's limit.
+fn nested(depth: usize) -> R<usize> {
+    if depth + 1 >= MAX_DEPTH {
+        return Err(Fail::Other("recursion limit exceeded"));
+    }
+    Ok(depth + 1)
+}
+
+/// A number's text (checked by jiter: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`) as
+/// serde_json makes it: an integer that fits in u64 (or, negative, in i64) is an `int`, `-0`
+/// is `-0.0`, everything else a `float` (correctly rounded; out of range refused).
+fn number<'py>(py: Python<'py>, text: &[u8]) -> R<Bound<'py, PyAny>> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    if digits.iter().all(u8::is_ascii_digit) {
+        let fits = digits.iter().try_fold(0u64, |v, &d| {
+            v.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        });
+        match (fits, negative) {
+            (Some(v), false) => return Ok(PyInt::new(py, v).into_any()),
+            (Some(0), true) => return Ok(PyFloat::new(py, -0.0).into_any()), // serde_json keeps the sign
+            (Some(v), true) if v <= i64::MAX as u64 + 1 => {
+                return Ok(PyInt::new(py, (v as i64).wrapping_neg()).into_any())
+            }
+            _ => {} // too large for 64 bits: a float, as serde_json makes it
+        }
+    }
+    // ASCII digits, signs, '.', 'e' and 'E' only: valid UTF-8.
+    let text = std::str::from_utf8(text).map_err(|_| Fail::Other("invalid number"))?;
+    let f: f64 = text.parse().map_err(|_| Fail::Other("invalid number"))?;
+    if !f.is_finite() {
+        return Err(Fail::Other("number out of range"));
+    }
+    Ok(PyFloat::new(py, f).into_any())
+}
+
+/// The same through serde_json (the reference the parser is tested against, and what an
+/// answer [`loads`] refused is read with).
 pub fn loads_serde<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = PySeed(py).deserialize(&mut de).map_err(|e| e.to_string())?;
@@ -72,7 +207,7 @@ impl<'de, 'py> Visitor<'de> for PySeed<'py> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let dict = PyDict::new(self.0);
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             let value = map.next_value_seed(self)?;
             dict.set_item(key_string(self.0, &key), value)
                 .map_err(de::Error::custom)?;
@@ -83,22 +218,20 @@ impl<'de, 'py> Visitor<'de> for PySeed<'py> {
 
 /// The keys met lately, as interned Python strings: the platform's answers repeat the same
 /// few dozen keys, and a hit here skips making and interning a string.
-pub(crate) struct Keys(Vec<(Box<str>, Py<PyString>)>);
+struct Keys(Vec<(Box<str>, Py<PyString>)>);
 
 thread_local! {
     /// This thread's [`Keys`].
-    pub(crate) static KEYS: std::cell::RefCell<Keys> =
-        const { std::cell::RefCell::new(Keys(Vec::new())) };
+    static KEYS: std::cell::RefCell<Keys> = const { std::cell::RefCell::new(Keys(Vec::new())) };
 }
 
 /// How many keys [`Keys`] holds (a table indexed by a hash of the key, one key per slot).
 const KEYS_LEN: usize = 512;
 
 impl Keys {
-    /// The key whose UTF-8 bytes are `raw` as an interned Python string, from the table
-    /// when it was met lately; None when `raw` is not UTF-8.
-    pub(crate) fn get<'py>(&mut self, py: Python<'py>, raw: &[u8]) -> Option<Bound<'py, PyString>> {
-        let slot = raw.iter().fold(raw.len(), |h, &b| {
+    /// The key as an interned Python string, from the table when it was met lately.
+    fn get<'py>(&mut self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+        let slot = key.bytes().fold(key.len(), |h, b| {
             h.wrapping_mul(31).wrapping_add(b as usize)
         }) % KEYS_LEN;
         if self.0.is_empty() {
@@ -107,25 +240,24 @@ impl Keys {
             });
         }
         let (known, string) = &mut self.0[slot];
-        if known.as_bytes() == raw {
-            return Some(string.bind(py).clone());
+        if **known == *key {
+            return string.bind(py).clone();
         }
-        let key = std::str::from_utf8(raw).ok()?;
         let fresh = PyString::intern(py, key);
         *known = Box::from(key);
         *string = fresh.clone().unbind();
-        Some(fresh)
+        fresh
     }
 }
 
-/// A JSON object's key as an interned Python string, from this thread's [`Keys`] (when
-/// they are not in use further up this thread's stack).
-pub(crate) fn key_string<'py>(py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+/// A JSON object's key as an interned Python string, from this thread's [`Keys`] (unless a
+/// parse further up this thread's stack holds them: making Python objects can run Python code,
+/// a finalizer, that parses on this thread).
+fn key_string<'py>(py: Python<'py>, key: &str) -> Bound<'py, PyString> {
     KEYS.with(|keys| match keys.try_borrow_mut() {
-        Ok(mut keys) => keys.get(py, key.as_bytes()),
-        Err(_) => None,
+        Ok(mut keys) => keys.get(py, key),
+        Err(_) => PyString::intern(py, key),
     })
-    .unwrap_or_else(|| PyString::intern(py, key))
 }
 
 /// Serializes a Python object (dict, list, tuple, str, int, float, bool, None) to JSON bytes.

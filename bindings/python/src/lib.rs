@@ -5,29 +5,34 @@
 //! (but for the `logging` bridge, which takes the GIL back for an event, see [`logging`]).
 //! Answers are parsed straight from the body into Python objects (see [`json`]), and errors
 //! become the exception classes of `dcimanager._errors` (see [`errors`]).
+//!
+//! The doc comments of the Python-visible items are their docstrings (`help()`), and say the
+//! same as `dcimanager/_native.pyi` (tests/test_help.py compares the two).
 
 mod errors;
 mod interrupts;
 mod json;
 mod logging;
-mod parse;
 mod types;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use dcimanager::{
     defaults, Client as Core, ListQuery, Paginator, Request, Response as CoreResponse, RetryPolicy,
 };
 use errors::IntoPy;
-use interrupts::detached;
-use pyo3::exceptions::{PyStopIteration, PyTypeError};
+use interrupts::{detached, detached_batch};
+use pyo3::exceptions::{PyStopIteration, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use types::{KeyArg, KeyInfo, LoginInfo};
 
-/// The core's defaults in seconds, for the signatures below (one source: `dcimanager::defaults`).
+/// The core's defaults in seconds, for the signatures below (one source: `dcimanager::defaults`;
+/// the `text_signature`s, which must be literals, write them out, and tests/test_help.py
+/// checks them against `DEFAULTS`).
 const TIMEOUT_S: f64 = defaults::TIMEOUT.as_secs_f64();
 const CONNECT_TIMEOUT_S: f64 = defaults::CONNECT_TIMEOUT.as_secs_f64();
 
@@ -45,11 +50,9 @@ enum Verify {
 fn seconds(v: Option<f64>, what: &str) -> PyResult<Option<Duration>> {
     match v {
         None => Ok(None),
-        Some(s) => Duration::try_from_secs_f64(s).map(Some).map_err(|_| {
-            pyo3::exceptions::PyValueError::new_err(format!(
-                "{what} must be a number of seconds ≥ 0"
-            ))
-        }),
+        Some(s) => Duration::try_from_secs_f64(s)
+            .map(Some)
+            .map_err(|_| PyValueError::new_err(format!("{what} must be a number of seconds ≥ 0"))),
     }
 }
 
@@ -64,7 +67,27 @@ fn text_arg(v: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     Err(PyTypeError::new_err(format!("{what} must be str or int")))
 }
 
-/// A client of one DCImanager 6 installation. See the package documentation.
+/// A client of one DCImanager 6 installation (thread-safe; share one per process).
+///
+/// ``verify`` is True (verify against the system's trust store, which honours
+/// ``SSL_CERT_FILE``/``SSL_CERT_DIR``; Mozilla's roots where the system has none), False
+/// (insecure without a pin: accept any certificate; an :class:`InsecureRequestWarning` says
+/// so, once per client) or the path of a PEM file trusted in addition — as CAs, and as the
+/// exact certificate the server presents, so the platform's self-signed certificate verifies
+/// when given here (host name and dates still checked). ``pinned_pubkey`` pins the server's
+/// key in curl's format, ``"sha256//<base64>"`` (several joined by ``;``): with ``verify`` on,
+/// the certificate must verify and match; with ``verify=False`` the pin alone decides. Learn a
+/// server's with :func:`server_pin`. ``proxy`` is None (from the environment:
+/// ``https_proxy``, ``all_proxy``... and ``no_proxy``, as requests reads them), ``""`` (never)
+/// or ``"http://[user:pass@]host:port"``, ``"socks5://..."``, ``"socks5h://..."``;
+/// ``no_proxy`` replaces the environment's ``no_proxy`` (e.g.
+/// ``"localhost,.corp.example,10.0.0.0/8"``). ``timeout`` is the budget of one call in
+/// seconds, retries included (None: unlimited); ``connect_timeout`` that of making a
+/// connection. ``retries`` and ``backoff_factor`` follow the platform's documented urllib3
+/// policy for HTTP 503. ``max_body_size`` is the largest answer body accepted, in bytes. The
+/// defaults are the core's (``dcimanager.DEFAULTS``). ``token`` starts with a token obtained
+/// elsewhere; ``email`` and ``password`` are kept to log in when the session expires (or
+/// before the first request without a token), without logging in now.
 #[pyclass(frozen, module = "dcimanager._native", name = "Client")]
 struct Client {
     core: Core,
@@ -72,16 +95,53 @@ struct Client {
     logged_in_here: AtomicBool,
 }
 
-/// An HTTP answer, whatever its status.
+/// An HTTP answer, whatever its status, shaped like requests' ``Response`` where that costs
+/// nothing: ``status_code`` (also ``status``), ``reason``, ``ok``, ``url``, ``elapsed``,
+/// ``headers`` (a :class:`dcimanager.CaseInsensitiveDict`), ``content``, ``text``, ``json()``
+/// and ``raise_for_status()``; and ``attempts``, ``retries_exhausted`` and ``raw_headers``
+/// of its own. ``bool(response)`` is ``ok``, as in requests.
 #[pyclass(frozen, module = "dcimanager._native", name = "Response")]
 struct Response {
     inner: CoreResponse,
+    /// How long the call took.
+    elapsed: Duration,
+    /// The client, path and query the request was made of: its URL, made when read.
+    client: Py<Client>,
+    path: String,
+    query: Vec<(String, String)>,
+    /// The headers as a `CaseInsensitiveDict`, made on first read.
+    headers: PyOnceLock<Py<PyAny>>,
+}
+
+impl Response {
+    fn new(
+        client: &Bound<'_, Client>,
+        (inner, elapsed): (CoreResponse, Duration),
+        path: &str,
+        query: Vec<(String, String)>,
+    ) -> Self {
+        Response {
+            inner,
+            elapsed,
+            client: client.clone().unbind(),
+            path: path.to_owned(),
+            query,
+            headers: PyOnceLock::new(),
+        }
+    }
 }
 
 impl Client {
     /// Sends a request with the GIL released.
     fn send(&self, py: Python<'_>, req: &Request<'_>) -> PyResult<CoreResponse> {
         detached(py, || self.core.send(req))?.py_err(py)
+    }
+
+    /// Sends a request with the GIL released; its answer and the time the call took.
+    fn timed_send(&self, py: Python<'_>, req: &Request<'_>) -> PyResult<(CoreResponse, Duration)> {
+        let started = Instant::now();
+        let inner = self.send(py, req)?;
+        Ok((inner, started.elapsed()))
     }
 
     /// Sends a request and returns the parsed JSON of a success, else raises.
@@ -96,38 +156,34 @@ fn body_json<'py>(py: Python<'py>, resp: &CoreResponse) -> PyResult<Bound<'py, P
     if resp.body_is_blank() {
         return Ok(py.None().into_bound(py));
     }
-    match json::loads(py, resp.body()) {
-        Ok(v) => Ok(v),
-        // The core builds the same failure with a scrubbed excerpt.
-        Err(_) => Err(match resp.json() {
-            Err(e) => errors::to_py(py, e),
-            // serde_json accepted what the visitor refused (a number Python cannot hold):
-            // the same decode error, built by the core.
-            Ok(_) => errors::to_py(
-                py,
-                resp.check_json().err().unwrap_or_else(|| {
-                    dcimanager::Error::new(
-                        dcimanager::ErrorKind::Decode,
-                        "the answer is not JSON Python can hold",
-                    )
-                }),
-            ),
-        }),
+    if let Ok(v) = json::loads(py, resp.body()) {
+        return Ok(v);
     }
+    // What jiter refused, serde_json may still read (a number with an integer part of more
+    // than 4,300 digits): the core's value then, else the core's error (a scrubbed excerpt).
+    if let Ok(v) = json::loads_serde(py, resp.body()) {
+        return Ok(v);
+    }
+    Err(errors::to_py(
+        py,
+        resp.check_json().err().unwrap_or_else(|| {
+            dcimanager::Error::new(
+                dcimanager::ErrorKind::Decode,
+                "the answer is not JSON Python can hold",
+            )
+        }),
+    ))
 }
 
-/// Adds `params` (a dict or a sequence of pairs; values str/int/float/bool) to a request.
-fn with_params<'a>(
-    mut req: Request<'a>,
-    params: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Request<'a>> {
-    let Some(params) = params else {
-        return Ok(req);
+/// `params` (None, a dict or a sequence of pairs; values str/int/float/bool) as query pairs.
+fn param_pairs(params: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
+    let Some(params) = params.filter(|p| !p.is_none()) else {
+        return Ok(Vec::new());
     };
-    let pairs: Vec<(String, String)> = if let Ok(d) = params.cast::<PyDict>() {
+    if let Ok(d) = params.cast::<PyDict>() {
         d.iter()
             .map(|(k, v)| Ok((k.str()?.to_string(), param_text(&v)?)))
-            .collect::<PyResult<_>>()?
+            .collect()
     } else {
         params
             .try_iter()?
@@ -135,12 +191,16 @@ fn with_params<'a>(
                 let (k, v): (Bound<PyAny>, Bound<PyAny>) = item?.extract()?;
                 Ok((k.str()?.to_string(), param_text(&v)?))
             })
-            .collect::<PyResult<_>>()?
-    };
-    for (k, v) in pairs {
-        req = req.query(k, v);
+            .collect()
     }
-    Ok(req)
+}
+
+/// A request with these query pairs.
+fn with_query<'a>(mut req: Request<'a>, pairs: &'a [(String, String)]) -> Request<'a> {
+    for (k, v) in pairs {
+        req = req.query(k.as_str(), v.as_str());
+    }
+    req
 }
 
 fn param_text(v: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -162,7 +222,8 @@ fn with_timeout<'a>(req: Request<'a>, timeout: Option<f64>) -> PyResult<Request<
 impl Client {
     #[new]
     #[pyo3(
-        signature = (base_url, *, verify = Verify::Flag(true), timeout = Some(TIMEOUT_S), connect_timeout = Some(CONNECT_TIMEOUT_S), retries = defaults::RETRIES, backoff_factor = defaults::BACKOFF_FACTOR, token = None, email = None, password = None, max_body_size = defaults::MAX_BODY_SIZE, pinned_pubkey = None, proxy = None, no_proxy = None)
+        signature = (base_url, *, verify = Verify::Flag(true), timeout = Some(TIMEOUT_S), connect_timeout = Some(CONNECT_TIMEOUT_S), retries = defaults::RETRIES, backoff_factor = defaults::BACKOFF_FACTOR, token = None, email = None, password = None, max_body_size = defaults::MAX_BODY_SIZE, pinned_pubkey = None, proxy = None, no_proxy = None),
+        text_signature = "(base_url, *, verify=True, timeout=60.0, connect_timeout=10.0, retries=10, backoff_factor=0.01, token=None, email=None, password=None, max_body_size=67108864, pinned_pubkey=None, proxy=None, no_proxy=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -276,15 +337,15 @@ impl Client {
     }
 
     /// Logs in with e-mail and password and uses the session from then on; the session is
-    /// renewed once, automatically, when it expires. Returns a LoginInfo (id, confirmed,
-    /// token; its repr hides the token).
+    /// renewed once, automatically, when it expires. Returns a LoginInfo (``id``,
+    /// ``confirmed``, ``token``; its repr hides the token).
     fn login(&self, py: Python<'_>, email: &str, password: &str) -> PyResult<LoginInfo> {
         let info = detached(py, || self.core.login(email, password))?.py_err(py)?;
         self.logged_in_here.store(true, Ordering::Relaxed);
         Ok(info.into())
     }
 
-    /// Logs in with a single sign-on key (str or the KeyInfo of create_key) and uses that
+    /// Logs in with a single sign-on key (str or the KeyInfo of create_key()) and uses that
     /// session from then on. Returns a LoginInfo.
     fn login_with_key(&self, py: Python<'_>, key: KeyArg) -> PyResult<LoginInfo> {
         let info = detached(py, || self.core.login_with_key(key.text()))?.py_err(py)?;
@@ -311,9 +372,9 @@ impl Client {
         self.send_json(py, &Request::get("auth/v4/whoami"))
     }
 
-    /// Creates a long-lived token expiring at `expires_at` ("YYYY-MM-DD HH:MM:SS", or a
+    /// Creates a long-lived token expiring at ``expires_at`` (``"YYYY-MM-DD HH:MM:SS"``, or a
     /// datetime: an aware one is converted to UTC). Returns the token; the client keeps its
-    /// own (assign `client.token` to switch).
+    /// own (assign ``client.token`` to switch).
     #[pyo3(signature = (expires_at, description = ""))]
     fn create_token(
         &self,
@@ -346,19 +407,25 @@ impl Client {
     }
 
     /// Creates a single sign-on key for a user (e-mail or id). Admin only. Returns a
-    /// KeyInfo (id, key; its repr hides the key).
+    /// KeyInfo (``id``, ``key``; its repr hides the key).
     fn create_key(&self, py: Python<'_>, user: &Bound<'_, PyAny>) -> PyResult<KeyInfo> {
         let user = text_arg(user, "user")?;
         let key = detached(py, || self.core.create_key(&user))?.py_err(py)?;
         Ok(key.into())
     }
 
-    /// The link that logs a user in with a key (str or KeyInfo): {base}/auth/key-v4/<key>.
+    /// The link that logs a user in with a key (str or KeyInfo):
+    /// ``{base}/auth/key-v4/<key>``.
     fn key_login_url(&self, py: Python<'_>, key: KeyArg) -> PyResult<String> {
         self.core.key_login_url(key.text()).py_err(py)
     }
 
-    /// GET a path; the parsed JSON answer (None for an empty body).
+    /// GET a path (``"dci/v3/server/2"`` → ``{base}/api/dci/v3/server/2``; a URL of this
+    /// client's origin is taken as it is) with ``params`` added to the query (a dict or
+    /// (name, value) pairs; values str, int, float or bool). Returns the parsed JSON answer
+    /// (None for an empty body); an error status raises the matching :class:`Error`
+    /// (ApiError, UnauthorizedError, HTTPError, RetryError) with its facts. ``timeout``: this
+    /// call's budget in seconds instead of the client's.
     #[pyo3(signature = (path, params = None, *, timeout = None))]
     fn get<'py>(
         &self,
@@ -367,11 +434,82 @@ impl Client {
         params: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = with_timeout(with_params(Request::get(path), params)?, timeout)?;
+        let query = param_pairs(params)?;
+        let req = with_timeout(with_query(Request::get(path), &query), timeout)?;
         self.send_json(py, &req)
     }
 
-    /// POST JSON to a path (`{}` when `json` is None); the parsed JSON answer.
+    /// GETs of many paths at once: up to ``concurrency`` in flight, on threads that live
+    /// only during this call (the calling thread is one of them), with the GIL released.
+    /// ``paths`` holds paths (str), or (path, params) pairs with ``params`` as for get().
+    /// Returns the parsed JSON answers in the order of ``paths``. Each request is what get()
+    /// would send, with its retries and the one re-login of an expired session shared; the
+    /// batch has one time budget, the client's ``timeout``: a request that cannot start
+    /// before it runs out fails with :class:`TimeoutError`, never sent. When requests fail,
+    /// the first failure in the order of ``paths`` is raised once every request is done; with
+    /// ``return_exceptions=True`` each failure's exception takes its place in the list
+    /// instead (as asyncio.gather does). Ctrl-C or :meth:`interrupt` stops the whole batch:
+    /// the requests in flight are interrupted and the rest are never sent.
+    #[pyo3(
+        signature = (paths, concurrency = defaults::BATCH_CONCURRENCY, *, return_exceptions = false),
+        text_signature = "(self, /, paths, concurrency=8, *, return_exceptions=False)"
+    )]
+    fn get_all<'py>(
+        &self,
+        py: Python<'py>,
+        paths: &Bound<'py, PyAny>,
+        concurrency: usize,
+        return_exceptions: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        if paths.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err(
+                "paths must be an iterable of paths, not one str",
+            ));
+        }
+        if concurrency == 0 {
+            return Err(PyValueError::new_err("concurrency must be at least 1"));
+        }
+        let items: Vec<(String, Vec<(String, String)>)> = paths
+            .try_iter()?
+            .map(|item| {
+                let item = item?;
+                if let Ok(path) = item.cast::<PyString>() {
+                    return Ok((path.to_cow()?.into_owned(), Vec::new()));
+                }
+                let (path, params): (String, Bound<'_, PyAny>) = item.extract().map_err(|_| {
+                    PyTypeError::new_err(
+                        "each item of paths must be a str or a (path, params) pair",
+                    )
+                })?;
+                Ok((path, param_pairs(Some(&params))?))
+            })
+            .collect::<PyResult<_>>()?;
+        let requests: Vec<Request<'_>> = items
+            .iter()
+            .map(|(path, query)| with_query(Request::get(path.as_str()), query))
+            .collect();
+        let results = if requests.is_empty() {
+            Vec::new()
+        } else {
+            detached_batch(py, || self.core.send_all(&requests, concurrency))?
+        };
+        let out = PyList::empty(py);
+        for result in results {
+            let item = match result.and_then(CoreResponse::error_for_status) {
+                Ok(resp) => body_json(py, &resp),
+                Err(e) => Err(errors::to_py(py, e)),
+            };
+            match item {
+                Ok(value) => out.append(value)?,
+                Err(e) if return_exceptions => out.append(e.value(py))?,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// POST ``json`` (``{}`` when None) to a path, with ``params`` added to the query; the
+    /// parsed JSON answer (None for an empty body). Errors and ``timeout`` as for get().
     #[pyo3(signature = (path, json = None, *, params = None, timeout = None))]
     fn post<'py>(
         &self,
@@ -382,14 +520,16 @@ impl Client {
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let body = json.map(json::dumps).transpose()?;
-        let mut req = with_timeout(with_params(Request::post(path), params)?, timeout)?;
+        let query = param_pairs(params)?;
+        let mut req = with_timeout(with_query(Request::post(path), &query), timeout)?;
         if let Some(b) = &body {
             req = req.body(&b[..], Some("application/json"));
         }
         self.send_json(py, &req)
     }
 
-    /// DELETE a path; the parsed JSON answer (None when empty).
+    /// DELETE a path, with ``params`` added to the query; the parsed JSON answer (None for an
+    /// empty body). Errors and ``timeout`` as for get().
     #[pyo3(signature = (path, params = None, *, timeout = None))]
     fn delete<'py>(
         &self,
@@ -398,16 +538,20 @@ impl Client {
         params: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let req = with_timeout(with_params(Request::delete(path), params)?, timeout)?;
+        let query = param_pairs(params)?;
+        let req = with_timeout(with_query(Request::delete(path), &query), timeout)?;
         self.send_json(py, &req)
     }
 
-    /// Sends a request and returns the Response whatever its status (raise_for_status()
-    /// raises the matching error). `headers` add to or replace the client's own.
+    /// Sends a request and returns the :class:`Response` whatever its status
+    /// (``raise_for_status()`` raises the error it means); only failures without an answer
+    /// (connection, timeout, TLS, bad arguments) raise here. ``params``, ``json`` and
+    /// ``timeout`` as for post(); ``headers`` (a dict or (name, value) pairs) add to or
+    /// replace the client's own.
     #[pyo3(signature = (method, path, *, params = None, json = None, headers = None, timeout = None))]
     #[allow(clippy::too_many_arguments)]
     fn request(
-        &self,
+        slf: &Bound<'_, Self>,
         py: Python<'_>,
         method: &str,
         path: &str,
@@ -418,22 +562,28 @@ impl Client {
     ) -> PyResult<Response> {
         let body = json.map(json::dumps).transpose()?;
         let pairs = header_pairs(headers)?;
-        let mut req = with_timeout(with_params(Request::new(method, path), params)?, timeout)?;
-        if let Some(b) = &body {
-            req = req.body(&b[..], Some("application/json"));
-        }
-        for (k, v) in &pairs {
-            req = req.header(k.as_str(), v.as_str());
-        }
-        Ok(Response {
-            inner: self.send(py, &req)?,
-        })
+        let query = param_pairs(params)?;
+        let answer = {
+            let mut req = with_timeout(with_query(Request::new(method, path), &query), timeout)?;
+            if let Some(b) = &body {
+                req = req.body(&b[..], Some("application/json"));
+            }
+            for (k, v) in &pairs {
+                req = req.header(k.as_str(), v.as_str());
+            }
+            slf.get().timed_send(py, &req)?
+        };
+        Ok(Response::new(slf, answer, path, query))
     }
 
-    /// Iterates over every item of a list call (`{"list": [...], "size": N}`), `page_size`
-    /// items per request, with an optional `where` filter (quote literals with
-    /// dcimanager.quote) and `orderby`. The core's paging (the same in every language).
-    #[pyo3(signature = (path, *, r#where = None, orderby = None, page_size = defaults::PAGE_SIZE))]
+    /// Iterates over every item of a list call (``{"list": [...], "size": N}``),
+    /// ``page_size`` items per request, with an optional ``where`` filter (quote literals
+    /// with :func:`quote`) and ``orderby``. The core's paging (the same in every language):
+    /// one request per page, with the GIL released.
+    #[pyo3(
+        signature = (path, *, r#where = None, orderby = None, page_size = defaults::PAGE_SIZE),
+        text_signature = "(self, /, path, *, where=None, orderby=None, page_size=100)"
+    )]
     fn paginate(
         slf: Bound<'_, Self>,
         path: &str,
@@ -455,7 +605,10 @@ impl Client {
     }
 
     /// Replaces the retry policy (used by dcimanager.compat; urllib3's semantics).
-    #[pyo3(signature = (total, *, connect = None, read = None, status = None, backoff_factor = 0.0, backoff_max = 120.0, jitter = 0.0, statuses = Vec::new(), methods = Vec::new(), respect_retry_after = true))]
+    #[pyo3(
+        signature = (total, *, connect = None, read = None, status = None, backoff_factor = 0.0, backoff_max = 120.0, jitter = 0.0, statuses = Vec::new(), methods = Vec::new(), respect_retry_after = true),
+        text_signature = "(self, /, total, *, connect=None, read=None, status=None, backoff_factor=0.0, backoff_max=120.0, jitter=0.0, statuses=(), methods=(), respect_retry_after=True)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn _set_retry(
         &self,
@@ -495,7 +648,7 @@ impl Client {
     #[pyo3(signature = (method, url, headers, body, timeout, connect_timeout))]
     #[allow(clippy::too_many_arguments)]
     fn _request_raw(
-        &self,
+        slf: &Bound<'_, Self>,
         py: Python<'_>,
         method: &str,
         url: &str,
@@ -514,20 +667,20 @@ impl Client {
         for (k, v) in &headers {
             req = req.header(k.as_str(), v.as_str());
         }
-        Ok(Response {
-            inner: self.send(py, &req)?,
-        })
+        let answer = slf.get().timed_send(py, &req)?;
+        Ok(Response::new(slf, answer, url, Vec::new()))
     }
 
+    /// Returns the client itself; see ``__exit__``.
     fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
         slf
     }
 
-    /// Logs out when this client logged in itself — one attempt within 2 s, so that a
+    /// Logs out when this client logged in itself: one attempt within 2 s, so that a
     /// platform that does not answer neither delays nor hides what the block raised. A
-    /// logout that fails is logged at WARNING (logger "dcimanager") and added as a note to
-    /// the block's exception, never raised. After Ctrl-C (a BaseException that is not an
-    /// Exception: KeyboardInterrupt, SystemExit, asyncio's CancelledError) it is not tried.
+    /// failed logout is logged at WARNING (logger "dcimanager") and added as a note to the
+    /// block's exception, never raised. Not tried after KeyboardInterrupt, SystemExit or
+    /// asyncio's CancelledError (a BaseException that is not an Exception).
     fn __exit__(
         &self,
         py: Python<'_>,
@@ -559,8 +712,8 @@ impl Client {
     }
 
     /// Interrupts every call in flight on this client, from another thread: each raises
-    /// ``dcimanager.InterruptedError`` within 100 ms of its next wait. Later calls are not
-    /// affected. (Ctrl-C needs no call: it interrupts a call on the main thread by itself.)
+    /// :class:`InterruptedError` within 100 ms of its next wait. Later calls are not
+    /// affected. Ctrl-C needs no call: it stops a call on the main thread by itself.
     fn interrupt(&self) {
         self.core.interrupt();
     }
@@ -593,16 +746,59 @@ fn header_pairs(headers: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, Str
 
 #[pymethods]
 impl Response {
-    /// The HTTP status.
+    /// The HTTP status (the same as ``status_code``).
     #[getter]
     fn status(&self) -> u16 {
         self.inner.status()
     }
 
-    /// Whether the status is 2xx.
+    /// The HTTP status, as requests names it (the same as ``status``).
+    #[getter]
+    fn status_code(&self) -> u16 {
+        self.inner.status()
+    }
+
+    /// The standard reason phrase of the status (``"Not Found"`` for 404), or ``""`` for a
+    /// status that has none; not the words the server sent.
+    #[getter]
+    fn reason(&self) -> &'static str {
+        http::StatusCode::from_u16(self.inner.status())
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("")
+    }
+
+    /// Whether the status is 2xx (requests also counts 3xx as ok; redirects are not
+    /// followed here, and ``raise_for_status()`` raises for them).
     #[getter]
     fn ok(&self) -> bool {
         self.inner.is_success()
+    }
+
+    // `ok`, as in requests: `if response:` tests the status (a slot: no docstring of its own).
+    fn __bool__(&self) -> bool {
+        self.inner.is_success()
+    }
+
+    /// The URL the request was sent to, query included
+    /// (``{base}/api/dci/v3/server?where=...``).
+    #[getter]
+    fn url(&self) -> String {
+        // As the core builds it (BaseUrl::join, then the query), which the send did without
+        // error.
+        let mut url = self.client.get().core.url(&self.path).unwrap_or_default();
+        dcimanager::paths::append_query(
+            &mut url,
+            self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        url
+    }
+
+    /// How long the call took, as a ``datetime.timedelta``: from sending the request to having
+    /// the whole answer, retries, their waits and a re-login included.
+    #[getter]
+    fn elapsed(&self) -> Duration {
+        self.elapsed
     }
 
     /// How many times the request was sent.
@@ -617,20 +813,39 @@ impl Response {
         self.inner.retries_exhausted()
     }
 
-    /// Headers as a dict with lower-case names (repeated headers joined with ", ").
+    /// The headers, as a :class:`dcimanager.CaseInsensitiveDict`: looked up in any case
+    /// (``r.headers["Content-Type"]``), names in lower case, a repeated header's values
+    /// joined with ``", "``. The same object on every read.
     #[getter]
-    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.headers
+            .get_or_try_init(py, || {
+                // CaseInsensitiveDict's own store is the plain dict.
+                let class = case_insensitive_dict(py)?;
+                let headers = class.call_method1(pyo3::intern!(py, "__new__"), (class,))?;
+                headers.setattr(pyo3::intern!(py, "_store"), self._header_dict(py)?)?;
+                headers.setattr(pyo3::intern!(py, "_names"), py.None())?;
+                Ok::<_, PyErr>(headers.unbind())
+            })
+            .map(|h| h.bind(py).clone())
+    }
+
+    /// The headers as a new plain dict with lower-case names, a repeated header's values
+    /// joined with ``", "`` (used by dcimanager.compat, which makes its own mapping).
+    #[getter]
+    fn _header_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         for (k, v) in self.inner.headers() {
             match d.get_item(k)? {
-                Some(prev) => d.set_item(k, format!("{}, {v}", prev.extract::<String>()?))?,
+                Some(prev) => d.set_item(k, format!("{}, {v}", prev.cast::<PyString>()?))?,
                 None => d.set_item(k, v)?,
             }
         }
         Ok(d)
     }
 
-    /// Headers as (lower-case name, value) pairs, in order, repeats kept.
+    /// The headers as (lower-case name, value) pairs, in order, repeats kept (each
+    /// ``Set-Cookie`` apart).
     #[getter]
     fn raw_headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let pairs: Vec<Bound<'py, PyTuple>> = self
@@ -653,13 +868,17 @@ impl Response {
         self.inner.text().into_owned()
     }
 
-    /// The body parsed as JSON (None when empty); DecodeError when it is not JSON.
+    /// The body parsed as JSON, whatever the status (None when the body is empty);
+    /// :class:`DecodeError` when it is not JSON.
     fn json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         body_json(py, &self.inner)
     }
 
-    /// Raises the error this answer means (ApiError, UnauthorizedError, HTTPError,
-    /// RetryError); does nothing for a 2xx.
+    /// Raises the error this answer means, with its facts as attributes (``status``,
+    /// ``method``, ``url``, ``attempts``, ``body``...): :class:`ApiError` for the platform's
+    /// error body (``code``, ``msg``, ``value``), :class:`UnauthorizedError` when it refused
+    /// the session, :class:`RetryError` when 503s outlasted the retries, :class:`HTTPError`
+    /// for any other status that is not 2xx. Does nothing for a 2xx.
     fn raise_for_status(&self, py: Python<'_>) -> PyResult<()> {
         match self.inner.error() {
             None => Ok(()),
@@ -672,7 +891,23 @@ impl Response {
     }
 }
 
-/// The iterator returned by Client.paginate(): one request per page, with the GIL released.
+static CASE_INSENSITIVE_DICT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// `dcimanager._structures.CaseInsensitiveDict`.
+fn case_insensitive_dict(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    CASE_INSENSITIVE_DICT
+        .get_or_try_init(py, || {
+            Ok::<_, PyErr>(
+                py.import("dcimanager._structures")?
+                    .getattr("CaseInsensitiveDict")?
+                    .unbind(),
+            )
+        })
+        .map(|c| c.bind(py))
+}
+
+/// The iterator returned by Client.paginate(): the items of every page in order, one request
+/// per page, with the GIL released.
 #[pyclass(module = "dcimanager._native", name = "Pages")]
 struct Pages {
     client: Py<Client>,
@@ -702,25 +937,31 @@ impl Pages {
     }
 }
 
-/// A string as a literal of the platform's `where` language: single-quoted, with a
-/// backslash before ' and \ (so ``f"owner_email EQ {quote(email)}"`` is safe).
+/// ``text`` as a literal of the platform's ``where`` language: single-quoted, with a
+/// backslash before ``'`` and ``\`` — ``f"owner_email EQ {quote(email)}"`` is safe.
 #[pyfunction]
 fn quote(text: &str) -> String {
     dcimanager::quote(text)
 }
 
-/// Percent-encodes text for one path segment or query value: everything but A-Z a-z 0-9
-/// - . _ ~ (so + ( ) ' in a where survive the trip).
+/// Percent-encodes text for one path segment or query value: everything but
+/// ``A-Z a-z 0-9 - . _ ~`` (so ``+ ( ) '`` in a ``where`` survive the trip).
 #[pyfunction]
 fn encode_component(text: &str) -> String {
     dcimanager::encode_component(text)
 }
 
-/// The pin (``sha256//<base64>``) of the certificate the server of an https URL presents:
-/// a TLS handshake that trusts any certificate (the server must still prove it holds the
-/// key), no HTTP request. Compare it out of band before passing it as ``pinned_pubkey=``.
+/// The pin (``"sha256//<base64>"``, curl's format) of the certificate the server of an
+/// ``https://`` URL presents, for ``Client(..., pinned_pubkey=...)``: a TLS handshake that
+/// trusts any certificate (the server must still prove it holds the key) and no HTTP
+/// request, through the proxy the environment (or ``proxy``) names, within ``timeout``
+/// seconds. Trust on first use, as ssh shows a fingerprint: **compare the pin out of band**
+/// (on the platform's console) before pinning it.
 #[pyfunction]
-#[pyo3(signature = (url, *, timeout = Some(CONNECT_TIMEOUT_S), proxy = None, no_proxy = None))]
+#[pyo3(
+    signature = (url, *, timeout = Some(CONNECT_TIMEOUT_S), proxy = None, no_proxy = None),
+    text_signature = "(url, *, timeout=10.0, proxy=None, no_proxy=None)"
+)]
 fn server_pin(
     py: Python<'_>,
     url: &str,
@@ -738,9 +979,9 @@ fn server_pin(
     .py_err(py)
 }
 
-/// JSON bytes into Python objects, by the parser every answer goes through (`serde=True`:
-/// through serde_json instead). For the tests that prove the two equal; ValueError when the
-/// text is not JSON.
+/// JSON bytes into Python objects by the parser answers go through, without its fallback to
+/// serde_json (``serde=True``: by serde_json), for the tests that prove the two equal;
+/// ValueError when the text is not JSON.
 #[pyfunction]
 #[pyo3(signature = (data, serde = false))]
 fn _json_loads<'py>(py: Python<'py>, data: &[u8], serde: bool) -> PyResult<Bound<'py, PyAny>> {
@@ -749,7 +990,7 @@ fn _json_loads<'py>(py: Python<'py>, data: &[u8], serde: bool) -> PyResult<Bound
     } else {
         json::loads(py, data)
     };
-    parsed.map_err(pyo3::exceptions::PyValueError::new_err)
+    parsed.map_err(PyValueError::new_err)
 }
 
 /// The native part of the dcimanager package.
@@ -763,6 +1004,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     d.set_item("backoff_factor", defaults::BACKOFF_FACTOR)?;
     d.set_item("max_body_size", defaults::MAX_BODY_SIZE)?;
     d.set_item("page_size", defaults::PAGE_SIZE)?;
+    d.set_item("batch_concurrency", defaults::BATCH_CONCURRENCY)?;
     d.set_item("retry_statuses", defaults::RETRY_STATUSES.to_vec())?;
     d.set_item("retry_methods", defaults::RETRY_METHODS.to_vec())?;
     m.add("DEFAULTS", d)?;

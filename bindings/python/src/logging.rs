@@ -5,10 +5,12 @@
 //!
 //! Cost with logging left alone: one `isEnabledFor(DEBUG)` per call, made while the GIL is
 //! held anyway; DEBUG events are built only when that said yes (the answer is kept in a
-//! thread-local for the call, which runs on this thread). Rarer events take the GIL back to
-//! ask the logger.
+//! thread-local for the call, which runs on this thread; the threads of a batch, which made
+//! no call of their own, take the answer of the batch's call). Rarer events take the GIL back
+//! to ask the logger.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use dcimanager::events::{Event, Level, Observer};
 use pyo3::prelude::*;
@@ -16,9 +18,13 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
 
 thread_local! {
-    /// Whether the logger takes DEBUG records, as asked at the start of this thread's call.
-    static DEBUG: Cell<bool> = const { Cell::new(false) };
+    /// Whether the logger takes DEBUG records, as asked at the start of this thread's call
+    /// (None on a thread that made none: a thread of a batch).
+    static DEBUG: Cell<Option<bool>> = const { Cell::new(None) };
 }
+
+/// The answer asked at the start of the latest batch, for its threads.
+static BATCH_DEBUG: AtomicBool = AtomicBool::new(false);
 
 static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -53,7 +59,14 @@ pub fn warning(py: Python<'_>, text: &str) {
 /// Asks the logger, with the GIL held, whether DEBUG events are wanted during the call that
 /// follows on this thread.
 pub fn before_call(py: Python<'_>) {
-    DEBUG.with(|d| d.set(debug_enabled(py).unwrap_or(false)));
+    DEBUG.with(|d| d.set(Some(debug_enabled(py).unwrap_or(false))));
+}
+
+/// [`before_call`] for a batch: the answer holds for the batch's other threads too.
+pub fn before_batch(py: Python<'_>) {
+    let debug = debug_enabled(py).unwrap_or(false);
+    BATCH_DEBUG.store(debug, Ordering::Relaxed);
+    DEBUG.with(|d| d.set(Some(debug)));
 }
 
 fn debug_enabled(py: Python<'_>) -> PyResult<bool> {
@@ -86,7 +99,10 @@ pub struct PyLogging;
 
 impl Observer for PyLogging {
     fn enabled(&self, level: Level) -> bool {
-        level > Level::Debug || DEBUG.with(Cell::get)
+        level > Level::Debug
+            || DEBUG
+                .with(Cell::get)
+                .unwrap_or_else(|| BATCH_DEBUG.load(Ordering::Relaxed))
     }
 
     fn event(&self, e: &Event<'_>) {

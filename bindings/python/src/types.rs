@@ -3,12 +3,14 @@
 
 use pyo3::prelude::*;
 
-/// The answer to a login: `id` (the user's id as str), `confirmed`, and `token` (the
-/// session token, now in use by the client; a secret, hidden from `repr`).
+/// The answer to a login: ``id`` (the user's id), ``confirmed`` and ``token`` (the session
+/// token, now in use by the client). ``repr`` hides the token.
 #[pyclass(frozen, module = "dcimanager._native", name = "LoginInfo")]
 pub struct LoginInfo {
+    /// The user's id (text, whether the platform sent a string or a number).
     #[pyo3(get)]
     id: String,
+    /// The platform's ``confirmed`` flag.
     #[pyo3(get)]
     confirmed: bool,
     token: dcimanager::Secret,
@@ -26,7 +28,7 @@ impl From<dcimanager::LoginInfo> for LoginInfo {
 
 #[pymethods]
 impl LoginInfo {
-    /// The session token (a secret: do not log it).
+    /// The session token, now in use by the client (a secret: do not log it).
     #[getter]
     fn token(&self) -> &str {
         self.token.expose()
@@ -41,10 +43,11 @@ impl LoginInfo {
     }
 }
 
-/// A single sign-on key: `id` (str) and `key` (a secret valid for one hour, hidden from
-/// `repr`). Pass the object itself to `Client.key_login_url()` or `Client.login_with_key()`.
+/// A single sign-on key, valid for one hour: ``id`` and ``key``. ``repr`` hides the key;
+/// pass the object itself to ``Client.key_login_url()`` or ``Client.login_with_key()``.
 #[pyclass(frozen, module = "dcimanager._native", name = "KeyInfo")]
 pub struct KeyInfo {
+    /// The key's id.
     #[pyo3(get)]
     id: String,
     pub key: dcimanager::Secret,

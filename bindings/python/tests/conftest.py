@@ -134,6 +134,50 @@ def plain_emulator() -> Iterator[Emulator]:
         emu.close()
 
 
+class FixedAnswer:
+    """A plain-HTTP server on 127.0.0.1 (a thread of the test) that gives every GET the same
+    answer: ``status``, ``headers`` (pairs, repeats kept, names as given) and ``body``; for
+    answers the emulator has no fault for. ``url`` is its base URL."""
+
+    def __init__(self, status: int = 200, headers: Any = (), body: bytes = b"") -> None:
+        import http.server
+        import threading
+
+        answer = (status, list(headers), body)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                status, headers, body = answer
+                self.send_response(status)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def __enter__(self) -> "FixedAnswer":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
 def wait_until(cond: Any, timeout: float = 5.0) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:

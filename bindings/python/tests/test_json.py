@@ -1,6 +1,7 @@
-"""The parser every answer goes through (bindings/python/src/parse.rs) against serde_json, the
-core's parser: on generated documents — valid ones, and mutations of them — both accept the
-same texts and give the same Python values (types included)."""
+"""The parser every answer goes through (jiter's reader and the objects of
+bindings/python/src/json.rs) against serde_json, the core's parser: on generated documents —
+valid ones, and mutations of them — both accept the same texts and give the same Python values
+(types included); the one text jiter refuses and serde_json reads gets serde_json's value."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import json
 import math
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import dcimanager
+from conftest import FixedAnswer
 from dcimanager._native import _json_loads
 
 
@@ -89,3 +93,24 @@ def test_edges() -> None:
         b"{\"a\":" * 127 + b"1" + b"}" * 127, b"{\"a\":" * 128 + b"1" + b"}" * 128,
     ]:
         check(text)
+
+
+def test_what_jiter_refuses_and_serde_json_reads_gets_serde_jsons_value() -> None:
+    # An integer part of more than 4,300 digits, brought back into range by its exponent.
+    text = b"[1" + b"0" * 4400 + b"e-4390]"
+    assert parse(text, False)[0] == "error"
+    assert parse(text, True) == ("ok", [1e10])
+    with FixedAnswer(200, [("Content-Type", "application/json")], text) as server:
+        c = dcimanager.Client(server.url)
+        assert c.get("x") == [1e10]
+        assert c.request("GET", "x").json() == [1e10]
+        assert c.get_all(["x", "y"]) == [[1e10], [1e10]]
+
+
+def test_what_neither_reads_is_the_cores_decode_error() -> None:
+    with FixedAnswer(200, [("Content-Type", "application/json")], b'{"a": "\xff"}') as server:
+        c = dcimanager.Client(server.url)
+        with pytest.raises(dcimanager.DecodeError) as info:
+            c.get("x")
+        assert info.value.status == 200 and "not valid JSON" in str(info.value)
+        assert type(c.get_all(["x"], return_exceptions=True)[0]) is dcimanager.DecodeError

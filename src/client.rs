@@ -624,6 +624,8 @@ impl Client {
         };
         let slots: Vec<parking_lot::Mutex<Option<Result<Response>>>> =
             (0..n).map(|_| parking_lot::Mutex::new(None)).collect();
+        let finished = AtomicUsize::new(0);
+        let calling = std::thread::current();
         let work = |check: &Check| loop {
             let i = next.fetch_add(1, Ordering::SeqCst);
             let Some(req) = requests.get(i) else {
@@ -644,12 +646,26 @@ impl Client {
                 stop.store(true, Ordering::SeqCst); // the batch's requests in flight stop too
             }
             *slots[i].lock() = Some(result);
+            if finished.fetch_add(1, Ordering::SeqCst) + 1 == n {
+                calling.unpark();
+            }
         };
         std::thread::scope(|scope| {
             for _ in 1..concurrency.min(n) {
                 scope.spawn(|| work(&stopped));
             }
             work(&caller);
+            // Its share done, the calling thread waits for the others in slices, still
+            // running the client's check: Ctrl-C stops the batch however far it has got.
+            while finished.load(Ordering::SeqCst) < n {
+                std::thread::park_timeout(crate::interrupt::CHECK_EVERY);
+                if finished.load(Ordering::SeqCst) < n
+                    && !stop.load(Ordering::SeqCst)
+                    && settings.interrupt_check.as_ref().is_some_and(|c| c())
+                {
+                    stop.store(true, Ordering::SeqCst);
+                }
+            }
         });
         slots
             .into_iter()

@@ -229,11 +229,6 @@ for _ in range(rounds):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: once its share of the queue is done, Client::send_all's calling thread waits "
-    "for the other threads in std::thread::scope's join, where no interrupt check runs",
-)
 def test_ctrl_c_stops_a_batch_whose_calling_thread_is_idle(emulator: Any) -> None:
     token = emulator.admin_token()
     out = subprocess.run(

@@ -1295,7 +1295,7 @@ class _NativeAnswer:
     """The attributes of a native answer that compat reads."""
 
     status = 200
-    headers = {"content-type": "application/json"}
+    _header_dict = {"content-type": "application/json"}
     raw_headers = [("content-type", "application/json")]
     content = b"{}"
     attempts = 1

@@ -146,7 +146,7 @@ def _build_response(
     """requests' ``HTTPAdapter.build_response``: the :class:`Response` of a native answer
     (``elapsed`` in seconds), with the cookies it set in its jar, and the values of its
     ``Set-Cookie`` headers (None when it has none) for the session's jar."""
-    headers = native.headers  # (each read makes a new dict: read once)
+    headers = native._header_dict  # a plain dict of lower-case names (read once)
     r = Response()
     status = native.status
     r.status_code = status

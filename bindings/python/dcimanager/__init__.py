@@ -30,7 +30,7 @@ from ._errors import (
     InsecureRequestWarning,
     InterruptedError,
     InvalidArgumentError,
-    RetryError,
+    RetriesExhaustedError,
     TimeoutError,
     TLSError,
     UnauthorizedError,
@@ -60,6 +60,10 @@ def __getattr__(name: str) -> object:
     # AsyncClient and CaseInsensitiveDict are imported on first use: asyncio takes longer to
     # import than all the rest of the package, and typing about as long (`make bench` times
     # `import dcimanager`).
+    if name == "RetryError":  # the name of 0.1, deprecated (see dcimanager._errors)
+        from . import _errors
+
+        return _errors.__getattr__(name)
     if name == "AsyncClient":
         from ._async import AsyncClient
 
@@ -99,6 +103,6 @@ __all__ = [
     "HTTPError",
     "ApiError",
     "UnauthorizedError",
-    "RetryError",
+    "RetriesExhaustedError",
     "DecodeError",
 ]

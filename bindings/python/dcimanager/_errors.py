@@ -46,7 +46,7 @@ __all__ = [
     "HTTPError",
     "ApiError",
     "UnauthorizedError",
-    "RetryError",
+    "RetriesExhaustedError",
     "DecodeError",
     "InterruptedError",
     "InsecureRequestWarning",
@@ -167,7 +167,7 @@ class UnauthorizedError(ApiError):
     _KIND = "unauthorized"
 
 
-class RetryError(Error):
+class RetriesExhaustedError(Error):
     """Every allowed retry was used and the platform kept answering a retryable status
     (503). ``attempts`` counts the requests sent; ``last_status`` (= ``status``) is the
     status of the last answer."""
@@ -200,3 +200,17 @@ class InsecureRequestWarning(UserWarning):
     """Given once per client made with ``verify=False`` and no ``pinned_pubkey`` (as urllib3
     warns of unverified requests): anyone on the network path can read and change the
     traffic, the session token included."""
+
+
+def __getattr__(name: str) -> object:
+    # The name of 0.1, kept for one release (docs/errors.md): the kind is retries_exhausted.
+    if name == "RetryError":
+        import warnings
+
+        warnings.warn(
+            "dcimanager.RetryError is deprecated: use dcimanager.RetriesExhaustedError",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return RetriesExhaustedError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -178,7 +178,7 @@ class Client:
         client's origin is taken as it is) with ``params`` added to the query (a dict or
         (name, value) pairs; values str, int, float or bool). Returns the parsed JSON answer
         (None for an empty body); an error status raises the matching :class:`Error`
-        (ApiError, UnauthorizedError, HTTPError, RetryError) with its facts. ``timeout``:
+        (ApiError, UnauthorizedError, HTTPError, RetriesExhaustedError) with its facts. ``timeout``:
         this call's budget in seconds instead of the client's."""
     def get_all(
         self,
@@ -362,7 +362,7 @@ class Response:
         """Raises the error this answer means, with its facts as attributes (``status``,
         ``method``, ``url``, ``attempts``, ``body``...): :class:`ApiError` for the
         platform's error body (``code``, ``msg``, ``value``), :class:`UnauthorizedError`
-        when it refused the session, :class:`RetryError` when 503s outlasted the retries,
+        when it refused the session, :class:`RetriesExhaustedError` when 503s outlasted the retries,
         :class:`HTTPError` for any other status that is not 2xx. Does nothing for a 2xx."""
 
 @final

@@ -26,7 +26,7 @@ fn class_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Http => "HTTPError",
         ErrorKind::Api => "ApiError",
         ErrorKind::Unauthorized => "UnauthorizedError",
-        ErrorKind::RetriesExhausted => "RetryError",
+        ErrorKind::RetriesExhausted => "RetriesExhaustedError",
         ErrorKind::Decode => "DecodeError",
         ErrorKind::Interrupted => "InterruptedError",
     }

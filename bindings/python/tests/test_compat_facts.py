@@ -160,6 +160,6 @@ def test_facts_of_retries_exhausted(emulator: Any) -> None:
         emulator.url, verify=emulator.ca, token=emulator.admin_token(), retries=2, backoff_factor=0
     )
     emulator.fault(kind="503", count=5)
-    with pytest.raises(dcimanager.RetryError) as e:
+    with pytest.raises(dcimanager.RetriesExhaustedError) as e:
         c.get("dci/v3/server/2")
     assert (e.value.attempts, e.value.status, e.value.last_status) == (3, 503, 503)

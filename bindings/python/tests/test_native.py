@@ -167,7 +167,7 @@ def test_decode_error_for_truncated_json(emulator):
 def test_retry_error_attributes(emulator):
     c = admin(emulator, retries=2, backoff_factor=0)
     emulator.fault(kind="503", count=5)
-    with pytest.raises(dcimanager.RetryError) as e:
+    with pytest.raises(dcimanager.RetriesExhaustedError) as e:
         c.get("dci/v3/server/2")
     assert (e.value.attempts, e.value.last_status) == (3, 503)
 

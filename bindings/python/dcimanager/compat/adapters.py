@@ -201,10 +201,10 @@ def _map_error(
     msg = str(exc)
     if isinstance(exc, _errors.TLSError):
         return SSLError(msg, request=request)
-    if proxied and isinstance(exc, (_errors.ConnectionError, _errors.RetryError)):
+    if proxied and isinstance(exc, (_errors.ConnectionError, _errors.RetriesExhaustedError)):
         facts = _native_facts(exc)
         if facts.phase in ("resolve", "connect") and getattr(exc, "last_status", None) is None:
-            if isinstance(exc, _errors.RetryError):
+            if isinstance(exc, _errors.RetriesExhaustedError):
                 msg = _max_retries_message(
                     target, f"ProxyError('Unable to connect to proxy', {msg!r})"
                 )
@@ -220,7 +220,7 @@ def _map_error(
         return ConnectionError(
             _max_retries_message(target, f"ReadTimeoutError({msg!r})"), request=request
         )
-    if isinstance(exc, _errors.RetryError):
+    if isinstance(exc, _errors.RetriesExhaustedError):
         if exc.last_status is not None:
             return RetryError(
                 _max_retries_message(

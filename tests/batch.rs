@@ -165,7 +165,11 @@ fn a_batch_stopped_by_the_callers_check_leaves_other_calls_alone() {
     };
     std::thread::sleep(Duration::from_millis(50));
     let results = c.send_all(&gets(1..=8), 4);
-    assert!(start.elapsed() < Duration::from_millis(900), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        start.elapsed()
+    );
     assert!(results
         .iter()
         .all(|r| r.as_ref().unwrap_err().kind() == ErrorKind::Interrupted));

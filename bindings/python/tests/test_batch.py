@@ -97,7 +97,7 @@ def test_other_failures_keep_their_class(emulator: Any) -> None:
     emulator.fault(kind="truncate", count=1, path="server/4")
     got = c.get_all(servers([1, 2, 3, 4]), concurrency=1, return_exceptions=True)
     assert got[0]["id"] == 1
-    assert type(got[1]) is dcimanager.RetryError and got[1].attempts == 2
+    assert type(got[1]) is dcimanager.RetriesExhaustedError and got[1].attempts == 2
     assert type(got[2]) is dcimanager.HTTPError and got[2].status == 502
     assert isinstance(got[3], dcimanager.Error) and not isinstance(got[3], dcimanager.HTTPError)
 

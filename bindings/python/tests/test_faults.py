@@ -22,7 +22,7 @@ KIND_TO_CLASS = {
     "http": dcimanager.HTTPError,
     "api": dcimanager.ApiError,
     "unauthorized": dcimanager.UnauthorizedError,
-    "retries_exhausted": dcimanager.RetryError,
+    "retries_exhausted": dcimanager.RetriesExhaustedError,
     "decode": dcimanager.DecodeError,
 }
 PASSWORD = "secret"
@@ -67,7 +67,7 @@ def test_fault_matrix_row(emulator, row):
         if "attempts" in expect:
             assert error.attempts == expect["attempts"]
         if "http_status" in expect:
-            got = error.last_status if isinstance(error, dcimanager.RetryError) else error.status
+            got = error.last_status if isinstance(error, dcimanager.RetriesExhaustedError) else error.status
             assert got == expect["http_status"]
         if "api_code" in expect:
             assert error.code == expect["api_code"]

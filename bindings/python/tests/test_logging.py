@@ -58,7 +58,7 @@ def test_relogin_and_give_up(emulator: Any, caplog: Any) -> None:
     with caplog.at_level(logging.INFO, logger="dcimanager"):
         c.get("dci/v3/server/2")
         emulator.fault(kind="503", count=5)
-        with pytest.raises(dcimanager.RetryError):
+        with pytest.raises(dcimanager.RetriesExhaustedError):
             c.get("dci/v3/server/3")
     got = events(caplog)
     assert [e["event"] for e in got] == ["relogin", "retry", "give_up"]
@@ -82,7 +82,7 @@ def test_no_secret_in_any_event(emulator: Any, caplog: Any) -> None:
         token = c.token
         assert token
         emulator.fault(kind="503", count=2)
-        with pytest.raises(dcimanager.RetryError):
+        with pytest.raises(dcimanager.RetriesExhaustedError):
             c.get("dci/v3/server/2")
         c.logout()  # DELETE auth/v4/token/<token>: the path is scrubbed
     text = " ".join(r.getMessage() + json.dumps(r.dcimanager) for r in caplog.records)

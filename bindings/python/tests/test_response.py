@@ -82,7 +82,7 @@ def test_retries_exhausted(emulator: Any) -> None:
     emulator.fault(kind="503", count=10, path="server/2")
     r = c.request("GET", "dci/v3/server/2")
     assert (r.status_code, r.reason, r.ok, r.attempts, r.retries_exhausted) == (503, "Service Unavailable", False, 3, True)
-    with pytest.raises(dcimanager.RetryError) as info:
+    with pytest.raises(dcimanager.RetriesExhaustedError) as info:
         r.raise_for_status()
     assert info.value.attempts == 3 and info.value.status == 503
 

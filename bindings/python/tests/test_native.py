@@ -202,7 +202,8 @@ def test_connection_timeout_and_tls_errors(emulator):
     assert isinstance(e.value, TimeoutError)
     with pytest.raises(dcimanager.TLSError):
         Client(emulator.url).login("admin@example.com", "secret")
-    insecure = Client(emulator.url, verify=False)
+    with pytest.warns(dcimanager.InsecureRequestWarning):
+        insecure = Client(emulator.url, verify=False)
     insecure.login("admin@example.com", "secret")
     with pytest.raises(dcimanager.InvalidArgumentError):
         Client("dci.example.com")

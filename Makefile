@@ -80,6 +80,9 @@ demo: build $(CBUILD)/demo python
 	@echo "== PHP example (examples/php/billing_sso.php) against the emulator =="
 	@scripts/test-php.sh --deps
 	@scripts/with-emulator.sh php examples/php/billing_sso.php
+	@echo
+	@echo "== Command line (examples/cli/demo.sh: target/release/dcimanager) against the emulator =="
+	@scripts/with-emulator.sh examples/cli/demo.sh
 
 # The Python virtual environment with the test tools, made once.
 $(VENV)/.ready: bindings/python/requirements-dev.txt
@@ -110,9 +113,13 @@ CMAKEDIR       := $(LIBDIR)/cmake/dcimanager
 SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
 	-e 's|@VERSION@|$(VERSION)|g' -e 's|@LIBDIR_REL@|$(LIBDIR_REL)|g' -e 's|@INCLUDEDIR_REL@|$(INCLUDEDIR_REL)|g' \
 	-e 's|@CMAKE_TO_PREFIX@|$(shell echo $(LIBDIR_REL)/cmake/dcimanager | sed 's|[^/][^/]*|..|g')|g'
+BINDIR         := $(PREFIX)/bin
+DATADIR        := $(PREFIX)/share
+COMPLETIONS    := $(DATADIR)/bash-completion/completions/dcimanager $(DATADIR)/zsh/site-functions/_dcimanager \
+	$(DATADIR)/fish/vendor_completions.d/dcimanager.fish
 INSTALLED = $(LIBDIR)/libdcimanager.so $(LIBDIR)/libdcimanager.a $(INCLUDEDIR)/dcimanager.h \
 	$(INCLUDEDIR)/dcimanager.hpp $(LIBDIR)/pkgconfig/dcimanager.pc $(CMAKEDIR)/dcimanagerConfig.cmake \
-	$(CMAKEDIR)/dcimanagerConfigVersion.cmake
+	$(CMAKEDIR)/dcimanagerConfigVersion.cmake $(BINDIR)/dcimanager $(COMPLETIONS)
 
 install: build
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(CMAKEDIR)
@@ -122,6 +129,11 @@ install: build
 	$(SUBST) packaging/dcimanager.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dcimanager.pc
 	$(SUBST) packaging/dcimanagerConfig.cmake.in > $(DESTDIR)$(CMAKEDIR)/dcimanagerConfig.cmake
 	$(SUBST) packaging/dcimanagerConfigVersion.cmake.in > $(DESTDIR)$(CMAKEDIR)/dcimanagerConfigVersion.cmake
+	install -d $(DESTDIR)$(BINDIR) $(addprefix $(DESTDIR),$(dir $(COMPLETIONS)))
+	install -m 755 -s $(RELEASE)/dcimanager $(DESTDIR)$(BINDIR)/dcimanager
+	$(RELEASE)/dcimanager completion bash > $(DESTDIR)$(DATADIR)/bash-completion/completions/dcimanager
+	$(RELEASE)/dcimanager completion zsh > $(DESTDIR)$(DATADIR)/zsh/site-functions/_dcimanager
+	$(RELEASE)/dcimanager completion fish > $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/dcimanager.fish
 	@echo "installed dcimanager $(VERSION) into $(DESTDIR)$(PREFIX)"
 
 uninstall:

@@ -91,6 +91,9 @@ cmake -S "$work/consumer" -B "$work/consumer/build" -DCMAKE_PREFIX_PATH="$prefix
 cmake --build "$work/consumer/build" >/dev/null
 LD_LIBRARY_PATH="$prefix/lib" scripts/with-emulator.sh "$work/consumer/build/consumer"
 scripts/with-emulator.sh "$work/consumer/build/consumer_static"
+# The command-line tool: installed stripped, with its completions, and it runs.
+"$prefix/bin/dcimanager" --version | grep -q "^dcimanager $crate_version$"
+grep -q paginate "$prefix/share/bash-completion/completions/dcimanager"
 make -s uninstall PREFIX="$prefix" >/dev/null
 left=$(find "$prefix" -type f | wc -l)
 [[ $left -eq 0 ]] || { echo "uninstall left $left files" >&2; exit 1; }

@@ -23,11 +23,14 @@ pub fn emulator_bin() -> PathBuf {
     if let Ok(p) = std::env::var("DCIMANAGER_EMULATOR") {
         return p.into();
     }
-    let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target");
-    for profile in ["release", "debug"] {
-        let p = target.join(profile).join("dcimanager-emulator");
-        if p.exists() {
-            return p;
+    // The workspace's target/, from the root crate or from a member (cli/).
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for target in [manifest.join("target"), manifest.join("../target")] {
+        for profile in ["release", "debug"] {
+            let p = target.join(profile).join("dcimanager-emulator");
+            if p.exists() {
+                return p;
+            }
         }
     }
     panic!("build the emulator first: cargo build --release -p dcimanager-emulator");

@@ -167,3 +167,47 @@ fn facts(e: &Error) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/errors.md's table, `--help` and [`code`] agree.
+    #[test]
+    fn the_table_of_names_and_help_list_these_codes() {
+        let doc = include_str!("../../docs/errors.md");
+        let section = doc
+            .split("## Command line exit codes")
+            .nth(1)
+            .expect("docs/errors.md has the exit codes section");
+        let rows: Vec<(String, u8)> = section
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+                let name = cells[0].split('`').nth(1).unwrap().to_string();
+                (name, cells[1].parse().unwrap())
+            })
+            .collect();
+        assert_eq!(rows.len(), ErrorKind::ALL.len());
+        for kind in ErrorKind::ALL {
+            let row = rows.iter().find(|(n, _)| n == kind.name());
+            assert_eq!(row.map(|r| r.1), Some(code(kind)), "{}", kind.name());
+            assert!(
+                HELP.lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{} ", code(kind)))),
+                "--help lacks {}",
+                code(kind)
+            );
+        }
+        for (code, what) in [(OK, "success"), (LOCAL, "local failure")] {
+            assert!(
+                section.lines().any(|l| l.starts_with("| — ")
+                    && l.contains(what)
+                    && l.ends_with(&format!("| {code} |"))),
+                "docs/errors.md lacks {what}"
+            );
+            assert!(HELP.contains(&format!("{code}  {what}")), "{what}");
+        }
+    }
+}

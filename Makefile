@@ -13,6 +13,9 @@ C_TESTS  := $(patsubst tests/c/%.c,$(CBUILD)/%,$(wildcard tests/c/test_*.c))
 C_ASAN   := $(patsubst tests/c/%.c,$(CBUILD)/asan/%,$(wildcard tests/c/test_*.c))
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 VERSION  := $(shell sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
+# The SONAME (build.rs says why): libdcimanager.so.0.<minor> while the major version is 0.
+ABI      := $(shell echo $(VERSION) | awk -F. '{ print ($$1 == "0") ? "0." $$2 : $$1 }')
+SONAME   := libdcimanager.so.$(ABI)
 PYTHON   ?= python3
 VENV     := .venv
 VPY      := $(VENV)/bin/python
@@ -22,7 +25,7 @@ VPY      := $(VENV)/bin/python
 unexport http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
 .PHONY: fuzz soak bench
-.PHONY: all deps build demo test test-rust test-c test-cpp test-python test-php python wheel check-header header lint fmt clean install uninstall
+.PHONY: all deps build demo test test-rust test-c test-cpp test-python test-php test-packages python wheel check-header header lint fmt clean install uninstall abi-check abi-baseline deb
 
 all: build
 
@@ -32,6 +35,7 @@ deps:
 # One release build of the library (rlib, cdylib, staticlib) and the emulator for every suite.
 build: deps
 	$(CARGO) build --release --locked
+	@ln -sf libdcimanager.so $(RELEASE)/$(SONAME)
 
 header:
 	$(CARGO) run --release --locked -q -p gen-header
@@ -96,12 +100,15 @@ $(VENV)/.ready: bindings/python/requirements-dev.txt
 python: build $(VENV)/.ready
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VPY) -m pip install -q --no-build-isolation --force-reinstall --no-deps ./bindings/python
 
-# An abi3 wheel (one file for every CPython ≥ 3.9 on this platform) in dist/, installable
-# without Rust: pip install dist/dcimanager-*.whl. Replaces the wheels of earlier builds.
+# An abi3 wheel (one file for every CPython ≥ 3.9) in dist/, tagged manylinux2014 (glibc
+# 2.17: Ubuntu 20.04, RHEL/Alma 8 and 9 install it without Rust), linked by zig (ziglang from
+# PyPI, in .venv) against glibc 2.17's symbols; and the sdist, which pip builds where cargo
+# is. Its own target directory keeps `make python`'s build as it is. Replaces earlier ones.
 wheel: build $(VENV)/.ready
-	rm -f dist/dcimanager-*.whl
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/maturin build --release --locked \
-	  -m bindings/python/Cargo.toml -i $(VPY) --out dist
+	rm -f dist/dcimanager-*.whl dist/dcimanager-*.tar.gz
+	PATH="$(abspath $(VENV))/bin:$$PATH" CARGO_TARGET_DIR=target/wheel $(VENV)/bin/maturin build --release \
+	  --locked --zig --compatibility manylinux2014 -m bindings/python/Cargo.toml -i $(VPY) --out dist
+	$(VENV)/bin/maturin sdist -m bindings/python/Cargo.toml --out dist
 
 # Installation for C and C++ users: libraries, both headers, pkg-config and CMake files.
 PREFIX         ?= /usr/local
@@ -112,19 +119,23 @@ INCLUDEDIR     := $(PREFIX)/$(INCLUDEDIR_REL)
 CMAKEDIR       := $(LIBDIR)/cmake/dcimanager
 SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
 	-e 's|@VERSION@|$(VERSION)|g' -e 's|@LIBDIR_REL@|$(LIBDIR_REL)|g' -e 's|@INCLUDEDIR_REL@|$(INCLUDEDIR_REL)|g' \
+	-e 's|@SONAME@|$(SONAME)|g' \
 	-e 's|@CMAKE_TO_PREFIX@|$(shell echo $(LIBDIR_REL)/cmake/dcimanager | sed 's|[^/][^/]*|..|g')|g'
 BINDIR         := $(PREFIX)/bin
 DATADIR        := $(PREFIX)/share
 COMPLETIONS    := $(DATADIR)/bash-completion/completions/dcimanager $(DATADIR)/zsh/site-functions/_dcimanager \
 	$(DATADIR)/fish/vendor_completions.d/dcimanager.fish
-INSTALLED = $(LIBDIR)/libdcimanager.so $(LIBDIR)/libdcimanager.a $(INCLUDEDIR)/dcimanager.h \
+INSTALLED = $(LIBDIR)/libdcimanager.so.$(VERSION) $(LIBDIR)/$(SONAME) $(LIBDIR)/libdcimanager.so $(LIBDIR)/libdcimanager.a $(INCLUDEDIR)/dcimanager.h \
 	$(INCLUDEDIR)/dcimanager.hpp $(LIBDIR)/pkgconfig/dcimanager.pc $(CMAKEDIR)/dcimanagerConfig.cmake \
 	$(CMAKEDIR)/dcimanagerConfigVersion.cmake $(BINDIR)/dcimanager $(COMPLETIONS)
 
 install: build
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(CMAKEDIR)
-	install -m 755 $(RELEASE)/libdcimanager.so $(DESTDIR)$(LIBDIR)/libdcimanager.so
+	install -m 644 -s $(RELEASE)/libdcimanager.so $(DESTDIR)$(LIBDIR)/libdcimanager.so.$(VERSION)
+	ln -sf libdcimanager.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libdcimanager.so
 	install -m 644 $(RELEASE)/libdcimanager.a $(DESTDIR)$(LIBDIR)/libdcimanager.a
+	strip --strip-debug $(DESTDIR)$(LIBDIR)/libdcimanager.a
 	install -m 644 include/dcimanager.h include/dcimanager.hpp $(DESTDIR)$(INCLUDEDIR)/
 	$(SUBST) packaging/dcimanager.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dcimanager.pc
 	$(SUBST) packaging/dcimanagerConfig.cmake.in > $(DESTDIR)$(CMAKEDIR)/dcimanagerConfig.cmake
@@ -185,8 +196,28 @@ test-cpp: build
 test-php: build
 	@scripts/test-php.sh
 
-test: build check-header lint test-rust test-c test-cpp test-python test-php
+test: build check-header abi-check lint test-rust test-c test-cpp test-python test-php test-packages
 	@echo "make test: all suites passed"
+
+# The C ABI against its baseline (abi/dcimanager.abi, scripts/abi.py): removing or changing
+# an exported function, an enum value or a struct's layout fails; adding is free.
+abi-check: build
+	$(PYTHON) scripts/abi.py check abi/dcimanager.abi include/dcimanager.h $(LIB)
+
+# Records the current C ABI as the baseline, after an incompatible change has bumped the
+# SONAME (or to record additions).
+abi-baseline: build
+	$(PYTHON) scripts/abi.py dump include/dcimanager.h $(LIB) > abi/dcimanager.abi
+
+# Debian packages in dist/ (scripts/make-deb.sh): the library (named after its SONAME), -dev,
+# and the command-line tool.
+deb: build
+	@scripts/make-deb.sh
+
+# The packaging: the ABI check catching a removed export, the .deb packages (lintian, a C,
+# C++ and PHP consumer against the extracted tree), the installed library's size and SONAME.
+test-packages: build
+	@scripts/test-packages.sh
 
 # The benchmark, not a test: every client against the emulator on loopback; writes
 # bench/RESULTS.md, bench/chart.svg and bench/results.json (BENCH_QUICK=1: a smoke run).

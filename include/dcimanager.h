@@ -46,6 +46,13 @@
 #include <stdint.h>
 
 /**
+ * The SONAME of the library this header declares: the file a program built against
+ * it needs at run time (`0.<minor>` while the version is 0.x). An incompatible change
+ * of the C ABI changes it, so an old program refuses to start instead of crashing.
+ */
+#define DCI_SONAME "libdcimanager.so.0.2"
+
+/**
  * Requests of a batch in flight at once when `dci_client_send_batch` is given 0 (the core's
  * `defaults::BATCH_CONCURRENCY`; a test keeps them equal).
  */

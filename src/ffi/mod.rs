@@ -273,4 +273,16 @@ mod tests {
         assert_eq!((d.timeout_ms, d.retries), (60_000, 10));
         assert_eq!(DCI_BATCH_CONCURRENCY, crate::defaults::BATCH_CONCURRENCY);
     }
+
+    /// The header's `DCI_SONAME` (written by tools/gen-header) is the one build.rs gives
+    /// the library: both from the crate's version, by the same rule.
+    #[test]
+    fn the_headers_soname_is_the_builds() {
+        let header = include_str!("../../include/dcimanager.h");
+        let define = format!("#define DCI_SONAME \"{}\"", env!("DCI_SONAME"));
+        assert!(
+            header.contains(&define),
+            "include/dcimanager.h lacks {define}"
+        );
+    }
 }

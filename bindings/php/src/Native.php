@@ -29,9 +29,11 @@ use FFI\CData;
  *     `ffi.enable=preload` outside the CLI;
  *  2. otherwise `FFI::cdef()` with the generated header `include/dcimanager_php.h` and the
  *     library found by {@see Native::findLibrary()}: an explicit path (the `library` option),
- *     else the `DCIMANAGER_LIB` environment variable, else the repository's `target/release`,
- *     else the system library path. An explicit path or the variable, when given, must be
- *     right: no silent fallback to another build.
+ *     else the `DCIMANAGER_LIB` environment variable (a file or a directory), else the
+ *     repository's `target/release`, else the system's dynamic loader by the SONAME
+ *     ({@see Native::SONAME}: what `make install` or the Debian package installs), else by
+ *     `libdcimanager.so`. An explicit path or the variable, when given, must be right: no
+ *     silent fallback to another build.
  *
  * One library per process: the first one loaded stays.
  *
@@ -43,8 +45,15 @@ final class Native
     /** The FFI scope name used by `preload.php` (`#define FFI_SCOPE`). */
     public const SCOPE = 'DCIMANAGER';
 
-    /** The environment variable that names the library file. */
+    /** The environment variable that names the library file, or the directory holding it. */
     public const ENV = 'DCIMANAGER_LIB';
+
+    /**
+     * The SONAME of the library this package's header declares: the name the system's
+     * dynamic loader finds after `make install` (and `ldconfig`) or the Debian package.
+     * Equal to the header's `DCI_SONAME` (a test checks); it changes with the C ABI.
+     */
+    public const SONAME = 'libdcimanager.so.0.2';
 
     private static ?FFI $ffi = null;
 
@@ -282,6 +291,17 @@ final class Native
     }
 
     /**
+     * The names the dynamic loader is asked for: the SONAME first (the runtime package
+     * installs only it), then the development link.
+     *
+     * @return list<string>
+     */
+    private static function systemNames(): array
+    {
+        return PHP_OS_FAMILY === 'Linux' ? [self::SONAME, self::fileName()] : [self::fileName()];
+    }
+
+    /**
      * Where to look, in order: [description, path or null when not set, authoritative].
      *
      * @return list<array{0: string, 1: ?string, 2: bool}>
@@ -290,11 +310,16 @@ final class Native
     {
         $env = getenv(self::ENV);
 
+        $system = [];
+        foreach (self::systemNames() as $name) {
+            $system[] = ['the system library path', $name, false];
+        }
+
         return [
             ["option 'library'", $explicit, true],
             ['environment variable ' . self::ENV, is_string($env) && $env !== '' ? $env : null, true],
             ["the repository's build", dirname(__DIR__, 3) . '/target/release/' . self::fileName(), false],
-            ['the system library path', self::fileName(), false],
+            ...$system,
         ];
     }
 
@@ -314,6 +339,16 @@ final class Native
             return $path; // a bare name: the dynamic loader searches for it
         }
         $real = realpath($path);
+        if ($real !== false && is_dir($real)) {
+            foreach (self::systemNames() as $name) {
+                if (is_file("$real/$name")) {
+                    return "$real/$name";
+                }
+            }
+            $looked[] = "$what: $path (a directory without " . implode(' or ', self::systemNames()) . ')';
+
+            return null;
+        }
         if ($real === false || !is_file($real)) {
             $looked[] = "$what: $path (no such file)";
 

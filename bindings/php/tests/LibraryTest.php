@@ -99,13 +99,44 @@ final class LibraryTest extends TestCase
         self::assertStringContainsString("option 'library': not set", $stdout);
         self::assertStringContainsString(Native::ENV . ': not set', $stdout);
         self::assertStringContainsString("the repository's build: {$this->tmp}/repo/target/release/libdcimanager.so (no such file)", $stdout);
+        self::assertStringContainsString('the system library path: ' . Native::SONAME . ' (', $stdout);
         self::assertStringContainsString('the system library path: libdcimanager.so (', $stdout);
 
-        [$rc, $stdout] = Subprocess::run(
-            [PHP_BINARY, '-r', $script, "$pkg/autoload.php"],
-            ['LD_LIBRARY_PATH' => dirname(self::repoLibrary())]
-        );
+        // Installed (`make install`, the Debian package): the loader finds the SONAME.
+        $lib = $this->tmp . '/lib';
+        mkdir($lib);
+        copy(self::repoLibrary(), $lib . '/' . Native::SONAME);
+        [$rc, $stdout] = Subprocess::run([PHP_BINARY, '-r', $script, "$pkg/autoload.php"], ['LD_LIBRARY_PATH' => $lib]);
         self::assertSame(0, $rc, $stdout);
-        self::assertSame('libdcimanager.so', $stdout);
+        self::assertSame(Native::SONAME, $stdout);
+    }
+
+    /** DCIMANAGER_LIB may name the directory that holds the library. */
+    public function testTheVariableMayNameADirectory(): void
+    {
+        $this->tmp = sys_get_temp_dir() . '/dci-php-dir-' . bin2hex(random_bytes(6));
+        mkdir($this->tmp);
+        putenv(Native::ENV . '=' . $this->tmp);
+        try {
+            Native::findLibrary();
+            self::fail('no exception');
+        } catch (LibraryException $e) {
+            self::assertStringContainsString(
+                Native::ENV . ': ' . $this->tmp . ' (a directory without ' . Native::SONAME . ' or libdcimanager.so)',
+                $e->getMessage()
+            );
+        }
+        copy(self::repoLibrary(), $this->tmp . '/' . Native::SONAME);
+        self::assertSame(realpath($this->tmp) . '/' . Native::SONAME, Native::findLibrary());
+        putenv(Native::ENV . '=' . dirname(self::repoLibrary()));
+        self::assertSame(dirname(self::repoLibrary()) . '/' . Native::SONAME, Native::findLibrary());
+    }
+
+    /** The SONAME the package asks the loader for is the one the header (and the build) has. */
+    public function testTheSonameIsTheHeaders(): void
+    {
+        $header = (string) file_get_contents(Emulator::ROOT . '/include/dcimanager.h');
+        self::assertSame(1, preg_match('/#define DCI_SONAME "([^"]+)"/', $header, $m));
+        self::assertSame($m[1], Native::SONAME);
     }
 }

@@ -642,11 +642,15 @@ fn read_source(src: &str, flag: &str) -> Result<String, Failure> {
     Ok(text)
 }
 
+/// `key=value`; a malformed one is refused without repeating it (it may be a password).
 fn pair<'a>(text: &'a str, flag: &str) -> Result<(&'a str, &'a str), Failure> {
     match text.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k, v)),
-        _ => Err(Failure::Usage(format!(
-            "{flag} {text:?}: expected key=value"
+        Some(_) => Err(Failure::Usage(format!(
+            "{flag}: a field without a key: expected key=value"
+        ))),
+        None => Err(Failure::Usage(format!(
+            "{flag}: an argument without '=': expected key=value"
         ))),
     }
 }

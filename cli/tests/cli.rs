@@ -528,7 +528,12 @@ fn exit_codes_name_each_error_kind_in_one_line() {
     };
     // 2: usage.
     case(&["api"], None, 2, "PATH");
-    case(&["api", one, "-f", "novalue"], None, 2, "key=value");
+    let r = case(&["api", one, "-f", "hunter2"], None, 2, "key=value");
+    assert!(
+        !r.err.contains("hunter2"),
+        "a malformed field is not repeated: {}",
+        r.err
+    );
     // 2 too: a platform nobody logged in to (3, connect, in its own test below).
     case(
         &["api", one, "--url", "http://127.0.0.1:9", "--retries", "0"],

@@ -196,7 +196,7 @@ test-cpp: build
 test-php: build
 	@scripts/test-php.sh
 
-test: build check-header abi-check lint test-rust test-c test-cpp test-python test-php test-packages
+test: build check-header abi-check lint test-rust test-c test-cpp test-packages test-python test-php
 	@echo "make test: all suites passed"
 
 # The C ABI against its baseline (abi/dcimanager.abi, scripts/abi.py): removing or changing

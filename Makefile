@@ -127,7 +127,7 @@ COMPLETIONS    := $(DATADIR)/bash-completion/completions/dcimanager $(DATADIR)/z
 	$(DATADIR)/fish/vendor_completions.d/dcimanager.fish
 INSTALLED = $(LIBDIR)/libdcimanager.so.$(VERSION) $(LIBDIR)/$(SONAME) $(LIBDIR)/libdcimanager.so $(LIBDIR)/libdcimanager.a $(INCLUDEDIR)/dcimanager.h \
 	$(INCLUDEDIR)/dcimanager.hpp $(LIBDIR)/pkgconfig/dcimanager.pc $(CMAKEDIR)/dcimanagerConfig.cmake \
-	$(CMAKEDIR)/dcimanagerConfigVersion.cmake $(BINDIR)/dcimanager $(COMPLETIONS)
+	$(CMAKEDIR)/dcimanagerConfigVersion.cmake $(BINDIR)/dcimanager $(COMPLETIONS) $(DATADIR)/man/man1/dcimanager.1
 
 install: build
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(CMAKEDIR)
@@ -140,7 +140,8 @@ install: build
 	$(SUBST) packaging/dcimanager.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dcimanager.pc
 	$(SUBST) packaging/dcimanagerConfig.cmake.in > $(DESTDIR)$(CMAKEDIR)/dcimanagerConfig.cmake
 	$(SUBST) packaging/dcimanagerConfigVersion.cmake.in > $(DESTDIR)$(CMAKEDIR)/dcimanagerConfigVersion.cmake
-	install -d $(DESTDIR)$(BINDIR) $(addprefix $(DESTDIR),$(dir $(COMPLETIONS)))
+	install -d $(DESTDIR)$(BINDIR) $(addprefix $(DESTDIR),$(dir $(COMPLETIONS))) $(DESTDIR)$(DATADIR)/man/man1
+	$(RELEASE)/dcimanager man > $(DESTDIR)$(DATADIR)/man/man1/dcimanager.1
 	install -m 755 -s $(RELEASE)/dcimanager $(DESTDIR)$(BINDIR)/dcimanager
 	$(RELEASE)/dcimanager completion bash > $(DESTDIR)$(DATADIR)/bash-completion/completions/dcimanager
 	$(RELEASE)/dcimanager completion zsh > $(DESTDIR)$(DATADIR)/zsh/site-functions/_dcimanager

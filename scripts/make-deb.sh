@@ -43,6 +43,7 @@ move "$libpkg" "$libdir/libdcimanager.so.$version" "$libdir/libdcimanager.so.$ab
 move libdcimanager-dev usr/include "$libdir/libdcimanager.so" "$libdir/libdcimanager.a" \
   "$libdir/pkgconfig" "$libdir/cmake"
 move dcimanager usr/bin usr/share
+gzip -9n "$work/dcimanager/usr/share/man/man1/dcimanager.1"   # policy: manual pages compressed
 left=$(find "$stage" -type f -o -type l | wc -l)
 [[ $left -eq 0 ]] || { echo "make-deb: files of the install in no package:" >&2; find "$stage" -type f -o -type l >&2; exit 1; }
 

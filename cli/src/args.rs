@@ -96,6 +96,9 @@ pub enum Command {
         /// The shell.
         shell: Shell,
     },
+    /// Print the manual page (roff), for `make install` and the Debian package.
+    #[command(hide = true)]
+    Man,
 }
 
 /// The shells `completion` writes for.

@@ -25,6 +25,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     let g = &cli.global;
     match cli.command {
         Command::Completion { shell } => completion(shell),
+        Command::Man => {
+            let mut out = io::stdout().lock();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(output::closed)
+        }
         Command::Pin { url } => pin(g, &url),
         Command::Auth(Auth::Login(l)) => login(g, &l),
         Command::Auth(Auth::Status) => status(g),

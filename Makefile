@@ -110,7 +110,8 @@ wheel: build $(VENV)/.ready
 	  --locked --zig --compatibility manylinux2014 -m bindings/python/Cargo.toml -i $(VPY) --out dist
 	$(VENV)/bin/maturin sdist -m bindings/python/Cargo.toml --out dist
 
-# Installation for C and C++ users: libraries, both headers, pkg-config and CMake files.
+# Installation: the libraries (the shared one stripped, with its SONAME link), both headers,
+# pkg-config and CMake files, and the command-line tool with its completions and manual page.
 PREFIX         ?= /usr/local
 LIBDIR_REL     ?= lib
 INCLUDEDIR_REL ?= include

@@ -108,24 +108,28 @@ impl Home {
         r
     }
 
-    /// Logs in as admin (with the emulator's CA for TLS), plus `extra` flags.
-    fn login(&self, extra: &[&str]) -> Run {
+    /// `auth login` to this home's platform with `password` on standard input and `extra`
+    /// flags (nothing added: no CA), whatever comes of it.
+    fn try_login(&self, email: &str, password: &str, extra: &[&str]) -> Run {
         let mut args = vec![
             "auth",
             "login",
             "--url",
             &self.url,
             "--email",
-            "admin@example.com",
+            email,
             "--password-stdin",
         ];
-        let ca;
-        if let Some(p) = &self.ca {
-            ca = p.to_str().unwrap().to_string();
-            args.extend(["--cacert", &ca]);
-        }
         args.extend(extra);
-        let r = self.run_in(&args, "secret\n");
+        self.run_in(&args, &format!("{password}\n"))
+    }
+
+    /// Logs in as admin (with the emulator's CA for TLS), plus `extra` flags.
+    fn login(&self, extra: &[&str]) -> Run {
+        let ca = self.ca.as_ref().map(|p| p.to_str().unwrap().to_string());
+        let mut args: Vec<&str> = ca.iter().flat_map(|c| ["--cacert", c.as_str()]).collect();
+        args.extend(extra);
+        let r = self.try_login("admin@example.com", "secret", &args);
         assert_eq!(r.code, 0, "login: {}", r.err);
         r
     }
@@ -245,18 +249,7 @@ fn the_password_is_never_an_argument_and_a_missing_one_is_a_usage_error() {
     assert_eq!(r.code, 0, "{}", r.err);
     // A wrong password: unauthorized, exit 4, nothing stored, the password not echoed.
     let other = Home::new(&emu);
-    let r = other.run_in(
-        &[
-            "auth",
-            "login",
-            "--url",
-            &other.url,
-            "--email",
-            "admin@example.com",
-            "--password-stdin",
-        ],
-        "wrong-pass\n",
-    );
+    let r = other.try_login("admin@example.com", "wrong-pass", &[]);
     assert_eq!(r.code, 4, "{}", r.err);
     assert!(!r.err.contains("wrong-pass"));
     assert!(!other.hosts().exists());
@@ -751,18 +744,7 @@ fn tls_verified_with_cacert_or_a_pin_and_refused_without() {
     let emu = Emulator::start_tls();
     let home = Home::new(&emu);
     // Without the CA: refused (8), the presented pin named.
-    let r = home.run_in(
-        &[
-            "auth",
-            "login",
-            "--url",
-            &emu.url,
-            "--email",
-            "admin@example.com",
-            "--password-stdin",
-        ],
-        "secret\n",
-    );
+    let r = home.try_login("admin@example.com", "secret", &[]);
     assert_eq!(r.code, 8, "{}", r.err);
     assert!(r.err.contains("sha256//"), "{}", r.err);
     assert!(r.err.contains("dcimanager pin"), "{}", r.err);
@@ -774,37 +756,14 @@ fn tls_verified_with_cacert_or_a_pin_and_refused_without() {
     assert!(r.out.contains("verified:  no"), "{}", r.out);
     assert!(r.out.contains("subject:"), "{}", r.out);
     // A pin alone keeps the CA check (curl's semantics): still refused.
-    let r = home.run_in(
-        &[
-            "auth",
-            "login",
-            "--url",
-            &emu.url,
-            "--email",
-            "admin@example.com",
-            "--password-stdin",
-            "--pinnedpubkey",
-            &pin,
-        ],
-        "secret\n",
-    );
+    let r = home.try_login("admin@example.com", "secret", &["--pinnedpubkey", &pin]);
     assert_eq!(r.code, 8, "{}", r.err);
     // -k with the pin: the key is trusted by its pin, remembered, so later calls stay
     // pinned without flags.
-    let r = home.run_in(
-        &[
-            "auth",
-            "login",
-            "--url",
-            &emu.url,
-            "--email",
-            "admin@example.com",
-            "--password-stdin",
-            "-k",
-            "--pinnedpubkey",
-            &pin,
-        ],
-        "secret\n",
+    let r = home.try_login(
+        "admin@example.com",
+        "secret",
+        &["-k", "--pinnedpubkey", &pin],
     );
     assert!(!r.err.contains("not verified"), "{}", r.err);
     assert_eq!(r.code, 0, "{}", r.err);
@@ -823,19 +782,7 @@ fn tls_verified_with_cacert_or_a_pin_and_refused_without() {
     assert_eq!(other.ok(&["api", "dci/v3/server/2"]).json()["id"], 2);
     // -k works, with a warning.
     let third = Home::new(&emu);
-    let r = third.run_in(
-        &[
-            "auth",
-            "login",
-            "--url",
-            &emu.url,
-            "--email",
-            "admin@example.com",
-            "--password-stdin",
-            "-k",
-        ],
-        "secret\n",
-    );
+    let r = third.try_login("admin@example.com", "secret", &["-k"]);
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(r.err.contains("not verified"), "{}", r.err);
     assert!(!third.hosts_text().contains("insecure"));

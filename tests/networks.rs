@@ -24,36 +24,18 @@ use serde_json::json;
 fn net() -> &'static HashMap<String, String> {
     static NET: OnceLock<HashMap<String, String>> = OnceLock::new();
     NET.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = std::env::temp_dir().join(format!("dci-net-{}", std::process::id()));
-        let out = Command::new(root.join("scripts/net-fixture.sh"))
-            .arg("start")
-            .arg(&dir)
-            .env("DCIMANAGER_EMULATOR", common::emulator_bin())
-            .output()
-            .expect("run scripts/net-fixture.sh");
-        assert!(
-            out.status.success(),
-            "net-fixture: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         extern "C" fn stop() {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-            let dir = std::env::temp_dir().join(format!("dci-net-{}", std::process::id()));
-            let _ = Command::new(root.join("scripts/net-fixture.sh"))
-                .arg("stop")
-                .arg(dir)
-                .status();
+            common::net_fixture_stop(&fixture_dir());
         }
+        let facts = common::net_fixture_start(&fixture_dir());
         // SAFETY: registers a plain function to run at exit.
         unsafe { libc_atexit(stop) };
-        std::fs::read_to_string(dir.join("env"))
-            .unwrap()
-            .lines()
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        facts
     })
+}
+
+fn fixture_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("dci-net-{}", std::process::id()))
 }
 
 extern "C" {

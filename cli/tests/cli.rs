@@ -2,158 +2,16 @@
 //! script sees — exit codes, standard output, standard error, hosts.toml — and what the
 //! platform received. No test needs a terminal.
 
-#[path = "../../tests/common/mod.rs"]
-mod common;
+mod support;
 
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::Emulator;
 use serde_json::{json, Value};
-
-const BIN: &str = env!("CARGO_BIN_EXE_dcimanager");
-
-/// A user's home: its own config directory, no proxy, no DCI_* from the test's environment.
-struct Home {
-    dir: PathBuf,
-    url: String,
-    ca: Option<PathBuf>,
-}
-
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.out).unwrap_or_else(|e| panic!("{e}: {:?}", self.out))
-    }
-}
-
-impl Home {
-    fn new(emu: &Emulator) -> Home {
-        let dir = std::env::temp_dir().join(format!(
-            "dci-cli-{}-{}",
-            std::process::id(),
-            common_counter()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Home {
-            dir,
-            url: emu.url.clone(),
-            ca: emu.ca.clone(),
-        }
-    }
-
-    fn hosts(&self) -> PathBuf {
-        self.dir.join("config/dcimanager/hosts.toml")
-    }
-
-    fn hosts_text(&self) -> String {
-        std::fs::read_to_string(self.hosts()).unwrap_or_default()
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(BIN);
-        c.args(args)
-            .env("XDG_CONFIG_HOME", self.dir.join("config"))
-            .env("HOME", &self.dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for v in [
-            "DCI_URL",
-            "DCI_EMAIL",
-            "DCI_PASSWORD",
-            "http_proxy",
-            "HTTP_PROXY",
-            "https_proxy",
-            "HTTPS_PROXY",
-            "all_proxy",
-            "ALL_PROXY",
-            "no_proxy",
-            "NO_PROXY",
-        ] {
-            c.env_remove(v);
-        }
-        c
-    }
-
-    /// Runs the binary with `stdin` as its standard input.
-    fn run_in(&self, args: &[&str], stdin: &str) -> Run {
-        let mut child = self.command(args).spawn().expect("run dcimanager");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        finish(child.wait_with_output().unwrap())
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        self.run_in(args, "")
-    }
-
-    /// Runs and expects success.
-    fn ok(&self, args: &[&str]) -> Run {
-        let r = self.run(args);
-        assert_eq!(r.code, 0, "{args:?}: {}", r.err);
-        r
-    }
-
-    /// `auth login` to this home's platform with `password` on standard input and `extra`
-    /// flags (nothing added: no CA), whatever comes of it.
-    fn try_login(&self, email: &str, password: &str, extra: &[&str]) -> Run {
-        let mut args = vec![
-            "auth",
-            "login",
-            "--url",
-            &self.url,
-            "--email",
-            email,
-            "--password-stdin",
-        ];
-        args.extend(extra);
-        self.run_in(&args, &format!("{password}\n"))
-    }
-
-    /// Logs in as admin (with the emulator's CA for TLS), plus `extra` flags.
-    fn login(&self, extra: &[&str]) -> Run {
-        let ca = self.ca.as_ref().map(|p| p.to_str().unwrap().to_string());
-        let mut args: Vec<&str> = ca.iter().flat_map(|c| ["--cacert", c.as_str()]).collect();
-        args.extend(extra);
-        let r = self.try_login("admin@example.com", "secret", &args);
-        assert_eq!(r.code, 0, "login: {}", r.err);
-        r
-    }
-}
-
-impl Drop for Home {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn common_counter() -> u32 {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    N.fetch_add(1, Ordering::Relaxed)
-}
-
-fn finish(o: Output) -> Run {
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        out: String::from_utf8(o.stdout).unwrap(),
-        err: String::from_utf8(o.stderr).unwrap(),
-    }
-}
+use support::common::Emulator;
+use support::{finish, Home};
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777

@@ -2,8 +2,9 @@
 //! endpoints (`/emulator/...`) through a separate, plain client.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -18,22 +19,62 @@ pub struct Emulator {
     control: Client,
 }
 
+/// The workspace's root, from the root crate or from a member (cli/) that includes this
+/// module.
+pub fn workspace() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    if manifest.join("Cargo.lock").exists() {
+        manifest
+    } else {
+        manifest.join("..")
+    }
+}
+
 /// The emulator binary: $DCIMANAGER_EMULATOR, else target/release, else target/debug.
 pub fn emulator_bin() -> PathBuf {
     if let Ok(p) = std::env::var("DCIMANAGER_EMULATOR") {
         return p.into();
     }
-    // The workspace's target/, from the root crate or from a member (cli/).
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for target in [manifest.join("target"), manifest.join("../target")] {
-        for profile in ["release", "debug"] {
-            let p = target.join(profile).join("dcimanager-emulator");
-            if p.exists() {
-                return p;
-            }
+    for profile in ["release", "debug"] {
+        let p = workspace()
+            .join("target")
+            .join(profile)
+            .join("dcimanager-emulator");
+        if p.exists() {
+            return p;
         }
     }
     panic!("build the emulator first: cargo build --release -p dcimanager-emulator");
+}
+
+/// Starts scripts/net-fixture.sh (the real parts of the network tests: openssl-made
+/// certificates, tinyproxy, microsocks) in `dir` and returns the NAME=value facts it wrote.
+pub fn net_fixture_start(dir: &Path) -> HashMap<String, String> {
+    let out = Command::new(workspace().join("scripts/net-fixture.sh"))
+        .arg("start")
+        .arg(dir)
+        .env("DCIMANAGER_EMULATOR", emulator_bin())
+        .output()
+        .expect("run scripts/net-fixture.sh");
+    assert!(
+        out.status.success(),
+        "net-fixture: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(dir.join("env"))
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Stops the fixture started in `dir` and removes `dir`.
+pub fn net_fixture_stop(dir: &Path) {
+    let _ = Command::new(workspace().join("scripts/net-fixture.sh"))
+        .arg("stop")
+        .arg(dir)
+        .status();
 }
 
 static N: AtomicU32 = AtomicU32::new(0);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dcimanager.h"
 
@@ -36,6 +37,13 @@ static int checks_failed = 0;
                     dci_status_name(expected), dci_last_error_message());              \
         }                                                                               \
     } while (0)
+
+/* Milliseconds on the monotonic clock, for bounds on how long a call took. */
+static inline double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
 
 static inline int check_summary(const char *name) {
     printf("%s: %d passed, %d failed\n", name, checks_passed, checks_failed);

@@ -1,15 +1,7 @@
 /* Batches through the C ABI, against the emulator named by $DCI_URL: answers in order, each
  * failure apart with its own facts, at once (not one after another), the responses moved out
  * and freed, bad arguments refused. */
-#include <time.h>
-
 #include "check.h"
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
 
 int main(void) {
     dci_client *c = test_client();

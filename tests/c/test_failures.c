@@ -9,12 +9,6 @@
 
 #include "check.h"
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
 static dci_client *shared; /* the client the thread and the signal handler interrupt */
 static volatile double interrupted_at;
 

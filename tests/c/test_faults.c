@@ -23,12 +23,6 @@ struct fault_row {
 
 #include "faults_table.h"
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
 /* The dci_status for a kind name of the error model. */
 static dci_status status_of(const char *kind) {
     static const struct { const char *kind; dci_status status; } map[] = {

@@ -1,14 +1,6 @@
 /* The whole flow and every error kind through the C ABI, against the emulator named by
  * $DCI_URL (TLS, trusted through $DCI_CA). */
-#include <time.h>
-
 #include "check.h"
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
 
 int main(void) {
     dci_client *c = test_client();

@@ -16,11 +16,6 @@
 
 #include "check.hpp"
 
-static double now_ms() {
-    using namespace std::chrono;
-    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
-}
-
 static bool has(std::string_view s, const std::string &part) { return s.find(part) != std::string_view::npos; }
 
 int main() {

@@ -20,30 +20,13 @@
 
 #include "check.hpp"
 
-// Milliseconds on the monotonic clock (clock_gettime: async-signal-safe).
-static double now_ms() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<double>(ts.tv_sec) * 1000.0 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
-
 static bool starts_with(const std::string &s, const std::string &prefix) { return s.rfind(prefix, 0) == 0; }
 
 // Runs f, which must throw exactly E; hands the exception to inspect. Unexpected outcomes
 // count as failures.
 template <class E>
 static void expect(const char *what, const std::function<void()> &f, const std::function<void(const E &)> &inspect) {
-    try {
-        f();
-        ++failed;
-        std::fprintf(stderr, "%s: nothing was thrown\n", what);
-    } catch (const E &e) {
-        ++passed;
-        inspect(e);
-    } catch (const std::exception &e) {
-        ++failed;
-        std::fprintf(stderr, "%s: wrong exception: %s\n", what, e.what());
-    }
+    if (auto e = thrown<E>(what, f)) inspect(*e);
 }
 
 static const dci::Client *g_client = nullptr;  // the client the signal handler interrupts

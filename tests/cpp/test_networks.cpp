@@ -37,23 +37,6 @@ static bool contains(const std::string &text, const std::string &part) { return 
 // Logs in as the emulator's admin; true when it worked.
 static bool login(dci::Client &c) { return c.login("admin@example.com", "secret").user_id == "3"; }
 
-// Runs `f`, which must throw exactly E; returns a copy of it (or nothing, counted as a failure).
-template <class E>
-static std::optional<E> thrown(const char *what, const std::function<void()> &f) {
-    try {
-        f();
-        ++failed;
-        std::fprintf(stderr, "%s: nothing was thrown\n", what);
-    } catch (const E &e) {
-        ++passed;
-        return e;
-    } catch (const std::exception &e) {
-        ++failed;
-        std::fprintf(stderr, "%s: wrong exception: %s\n", what, e.what());
-    }
-    return std::nullopt;
-}
-
 int main() {
     const std::string url = env("DCI_NET_URL");
     const std::string cert = env("DCI_NET_CERT");

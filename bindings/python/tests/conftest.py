@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import signal
 import ssl
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -185,3 +187,25 @@ def wait_until(cond: Any, timeout: float = 5.0) -> None:
             return
         time.sleep(0.01)
     raise AssertionError("condition not met in time")
+
+
+def ctrl_c_delay(script: str, *args: str) -> float:
+    """Runs ``script`` (``python -c``) with ``args`` in a child that prints ``ready``, then
+    waits in a call; 1.5 s later sends it SIGINT, as Ctrl-C does. The child must catch
+    KeyboardInterrupt, print ``{"caught": time.time()}`` and exit 0; returns how long after
+    the signal it caught it."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "ready"
+    time.sleep(1.5)  # the child's requests are out, their answers still far away
+    sent = time.time()
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=10)
+    assert child.returncode == 0, (out, err)
+    caught: float = json.loads(out.strip().splitlines()[-1])["caught"]
+    return caught - sent

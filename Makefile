@@ -14,8 +14,7 @@ C_ASAN   := $(patsubst tests/c/%.c,$(CBUILD)/asan/%,$(wildcard tests/c/test_*.c)
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 VERSION  := $(shell sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
 # The SONAME (build.rs says why): libdcimanager.so.0.<minor> while the major version is 0.
-ABI      := $(shell echo $(VERSION) | awk -F. '{ print ($$1 == "0") ? "0." $$2 : $$1 }')
-SONAME   := libdcimanager.so.$(ABI)
+SONAME   := $(shell scripts/soname.sh)
 PYTHON   ?= python3
 VENV     := .venv
 VPY      := $(VENV)/bin/python

@@ -17,10 +17,8 @@ if ! command -v dpkg-shlibdeps >/dev/null 2>&1; then
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq dpkg-dev >/dev/null
 fi
 version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
-major=${version%%.*}
-rest=${version#*.}
-minor=${rest%%.*}
-if [[ $major == 0 ]]; then abi="0.$minor"; else abi=$major; fi
+soname=$(scripts/soname.sh)
+abi=${soname#libdcimanager.so.}
 arch=$(dpkg --print-architecture)
 triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 libpkg="libdcimanager$abi"

@@ -26,9 +26,8 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
-major=${version%%.*}; rest=${version#*.}; minor=${rest%%.*}
-if [[ $major == 0 ]]; then abi="0.$minor"; else abi=$major; fi
-soname="libdcimanager.so.$abi"
+soname=$(scripts/soname.sh)
+abi=${soname#libdcimanager.so.}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0

@@ -65,3 +65,8 @@ pub use secret::{Secret, Secrets};
 pub use session::LoginInfo;
 pub use tls::{peer_certificate, server_pin, PeerCertificate, Pins, TlsSettings};
 pub use transport::USER_AGENT;
+
+/// The SONAME of the shared library (`libdcimanager.so.0.<minor>` while the version is 0.x,
+/// `libdcimanager.so.<major>` after), set by build.rs from the crate's version; the C
+/// header's `DCI_SONAME` is written from it.
+pub const SONAME: &str = env!("DCI_SONAME");

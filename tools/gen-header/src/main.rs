@@ -15,27 +15,9 @@ const HEADERS: [(&str, &str); 2] = [
     ("cbindgen-php.toml", "bindings/php/include/dcimanager_php.h"),
 ];
 
-/// The library's SONAME, from the workspace's version by build.rs's rule (0.x: the minor
-/// too). cbindgen writes no string constants, so the C header gets it here.
-fn soname(root: &Path) -> Result<String, String> {
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
-    let version = manifest
-        .split("[workspace.package]")
-        .nth(1)
-        .and_then(|s| s.split("version = \"").nth(1))
-        .and_then(|s| s.split('"').next())
-        .ok_or("no [workspace.package] version in Cargo.toml")?;
-    let mut parts = version.split('.');
-    let (major, minor) = (parts.next().unwrap_or("0"), parts.next().unwrap_or("0"));
-    Ok(if major == "0" {
-        format!("libdcimanager.so.0.{minor}")
-    } else {
-        format!("libdcimanager.so.{major}")
-    })
-}
-
 fn generate(root: &Path, config: &str) -> Result<Vec<u8>, String> {
     let mut config = cbindgen::Config::from_file(root.join(config)).map_err(|e| e.to_string())?;
+    // cbindgen writes no string constants: the C header gets the SONAME here.
     if config.language == cbindgen::Language::C
         && config.include_guard.as_deref() == Some("DCIMANAGER_H")
     {
@@ -44,7 +26,7 @@ fn generate(root: &Path, config: &str) -> Result<Vec<u8>, String> {
              * it needs at run time (`0.<minor>` while the version is 0.x). An incompatible change\n \
              * of the C ABI changes it, so an old program refuses to start instead of crashing.\n \
              */\n#define DCI_SONAME \"{}\"",
-            soname(root)?
+            dcimanager::SONAME
         ));
     }
     // cbindgen follows the `mod` declarations of src/ffi/mod.rs into its submodules.
